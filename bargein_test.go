@@ -1,0 +1,215 @@
+package fullduplex_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	fd "github.com/fullduplex-go/fullduplex"
+	"github.com/fullduplex-go/fullduplex/fullduplextest"
+)
+
+// player is a Sink + Flusher that models a speaker queue: Flush drops what
+// is queued. It counts, per turn, the samples written after the first flush;
+// turn -1 stands for audio without MetaTurn.
+type player struct {
+	mu         sync.Mutex
+	flushes    int
+	queued     int // samples waiting to play
+	before     map[int]int
+	afterFlush map[int]int
+	onAudio    func(n int) // called inside Write with the audio count so far
+	audio      int
+}
+
+func newPlayer() *player { return &player{before: map[int]int{}, afterFlush: map[int]int{}} }
+
+func (p *player) Write(_ context.Context, item fd.StreamItem) error {
+	s, ok := item.(fd.Symbol)
+	if !ok || s.Modality != fd.ModalityAudio {
+		return nil
+	}
+	turn, ok := s.Turn()
+	if !ok {
+		turn = -1
+	}
+	p.mu.Lock()
+	samples := len(s.Data) / 2
+	p.queued += samples
+	if p.flushes == 0 {
+		p.before[turn] += samples
+	} else {
+		p.afterFlush[turn] += samples
+	}
+	p.audio++
+	n, cb := p.audio, p.onAudio
+	p.mu.Unlock()
+	if cb != nil {
+		cb(n)
+	}
+	return nil
+}
+
+func (p *player) Flush() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.flushes++
+	p.queued = 0
+}
+
+const chunk = 480 // samples in a 20 ms chunk at 24 kHz
+
+func TestBargeInFromStreamDropsRestOfTurn(t *testing.T) {
+	ctx := testCtx(t)
+	fs := connectedFake(t)
+	pcm := make([]byte, 2*chunk)
+	for range 5 {
+		fs.EmitAudio(pcm, 24000, 1)
+	}
+	fs.EmitEvent(fd.EventInterrupt, nil)
+	for range 3 {
+		fs.EmitAudio(pcm, 24000, 1) // still arriving from the interrupted turn
+	}
+	for range 4 {
+		fs.EmitAudio(pcm, 24000, 2)
+	}
+	fs.EmitEvent(fd.EventStreamEnd, nil)
+	fs.End()
+
+	p := newPlayer()
+	var rec fullduplextest.Recorder
+	require.NoError(t, fd.NewDuplexSession(fs).RunDuplex(ctx, nil, fd.MultiSink(p, &rec)))
+
+	assert.Equal(t, 1, p.flushes)
+	assert.Equal(t, 5*chunk, p.before[1])
+	assert.Zero(t, p.afterFlush[1], "no sample of the interrupted turn after the flush")
+	assert.Equal(t, 4*chunk, p.afterFlush[2], "the next turn plays in full")
+	assert.Equal(t, 4*chunk, p.queued)
+	assert.Equal(t, []fd.EventType{fd.EventInterrupt, fd.EventStreamEnd}, rec.Events(), "the interrupt is passed on after the flush")
+}
+
+// A sink may call Interrupt from its own Write (a VAD or a keyword spotter
+// on the receive path): no deadlock, and the cut happens before the next item.
+// Without MetaTurn the session counts turns at boundaries.
+func TestClientInterruptFromInsideWriteWithoutTurnMetadata(t *testing.T) {
+	ctx := testCtx(t)
+	fs := connectedFake(t)
+	pcm := make([]byte, 2*chunk)
+	for range 5 {
+		fs.Emit(fd.AudioSymbol(pcm, 24000))
+	}
+	for range 3 {
+		fs.Emit(fd.AudioSymbol(pcm, 24000)) // the server has not noticed yet
+	}
+	fs.EmitEvent(fd.EventInterrupt, nil) // now it has
+	for range 4 {
+		fs.Emit(fd.AudioSymbol(pcm, 24000))
+	}
+
+	sess := fd.NewDuplexSession(fs)
+	p := newPlayer()
+	p.onAudio = func(n int) {
+		if n == 5 {
+			sess.Interrupt()
+		}
+	}
+	done := make(chan error, 1)
+	go func() { done <- sess.RunDuplex(ctx, nil, p) }()
+	require.NoError(t, fs.WaitInterrupts(ctx, 1), "the stream is told about the client interrupt")
+	fs.End()
+	require.NoError(t, <-done)
+
+	assert.Equal(t, 5*chunk, p.before[-1])
+	assert.Equal(t, 2, p.flushes, "one flush for the client interrupt, one for the server's")
+	assert.Equal(t, 4*chunk, p.afterFlush[-1], "only the next turn's audio after the flush")
+}
+
+// Interrupt from another goroutine while audio streams in: nothing of the
+// interrupted turn may be written after the flush, whatever the timing.
+func TestClientInterruptConcurrentWithDelivery(t *testing.T) {
+	for range 20 {
+		ctx := testCtx(t)
+		fs := connectedFake(t)
+		pcm := make([]byte, 2*chunk)
+		sess := fd.NewDuplexSession(fs)
+		p := newPlayer()
+		reached := make(chan struct{})
+		var once sync.Once
+		p.onAudio = func(n int) {
+			if n == 20 {
+				once.Do(func() { close(reached) })
+			}
+		}
+		go func() {
+			for range 100 {
+				fs.EmitAudio(pcm, 24000, 1)
+			}
+			<-reached
+			sess.Interrupt()
+			for range 50 {
+				fs.EmitAudio(pcm, 24000, 1)
+			}
+			for range 10 {
+				fs.EmitAudio(pcm, 24000, 2)
+			}
+			fs.End()
+		}()
+		require.NoError(t, sess.RunDuplex(ctx, nil, p))
+		assert.Equal(t, 1, p.flushes)
+		assert.Zero(t, p.afterFlush[1], "audio of the interrupted turn reached the sink after the flush")
+		assert.Equal(t, 10*chunk, p.afterFlush[2])
+	}
+}
+
+func TestInterruptWhileSilentDoesNotDropNextTurn(t *testing.T) {
+	ctx := testCtx(t)
+	fs := connectedFake(t)
+	fs.Emit(fd.AudioSymbol(make([]byte, 2*chunk), 24000))
+	fs.EmitEvent(fd.EventStreamEnd, nil)
+	fs.EmitText("marker")
+	sess := fd.NewDuplexSession(fs)
+	p := newPlayer()
+	var once sync.Once
+	ready := make(chan struct{})
+	sink := fd.MultiSink(p, fd.SinkFunc(func(_ context.Context, it fd.StreamItem) error {
+		if s, ok := it.(fd.Symbol); ok && s.Modality == fd.ModalityText {
+			once.Do(func() { close(ready) })
+		}
+		return nil
+	}))
+	done := make(chan error, 1)
+	go func() { done <- sess.RunDuplex(ctx, nil, sink) }()
+	<-ready
+	sess.Interrupt() // the user talks over silence: the turn already ended
+	fs.Emit(fd.AudioSymbol(make([]byte, 2*chunk), 24000))
+	fs.End()
+	require.NoError(t, <-done)
+	assert.Equal(t, chunk, p.afterFlush[-1], "the next reply is not dropped")
+}
+
+func TestResetClearsDropping(t *testing.T) {
+	ctx := testCtx(t)
+	fs := connectedFake(t)
+	pcm := make([]byte, 2*chunk)
+	fs.EmitAudio(pcm, 24000, 1)
+	sess := fd.NewDuplexSession(fs)
+	p := newPlayer()
+	p.onAudio = func(n int) {
+		if n == 1 {
+			sess.Interrupt()
+			sess.Reset()
+		}
+	}
+	go func() {
+		fs.EmitAudio(pcm, 24000, 1)
+		fs.End()
+	}()
+	require.NoError(t, sess.RunDuplex(ctx, nil, p))
+	// Interrupt from Write is applied after the Write; Reset runs before
+	// that, so the pending cut is cleared too and turn 1 goes on playing.
+	assert.Equal(t, 0, p.flushes)
+	assert.Equal(t, 2*chunk, p.before[1])
+}

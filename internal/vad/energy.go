@@ -1,0 +1,174 @@
+package vad
+
+import (
+	"math"
+	"time"
+)
+
+// silenceDB is the level reported for a frame of digital silence.
+const silenceDB = -120.0
+
+// A frame this far above the noise floor beyond Config.ThresholdDB may cross
+// zero up to loudMaxZCR times per sample and still count as speech. White
+// noise crosses about 0.5 times per sample.
+const (
+	loudMarginDB = 6.0
+	loudMaxZCR   = 0.45
+)
+
+// Time constants of the noise floor besides Config.NoiseAdapt.
+const (
+	floorFall       = 40 * time.Millisecond // towards a quieter background
+	speechAdaptMult = 10                    // NoiseAdapt multiplier while a frame looks like speech
+)
+
+// Frame describes the last frame an EnergyDetector processed. It is a
+// copy, safe to keep and share.
+type Frame struct {
+	LevelDB      float64 // RMS level of the frame (DC removed), dB relative to full scale
+	NoiseFloorDB float64 // the noise floor the frame was judged against
+	ZCR          float64 // zero crossings per sample
+	Speech       bool    // whether the frame itself looked like speech
+}
+
+// An EnergyDetector is a Detector that judges each frame by its level above
+// an adaptive noise floor and by its zero-crossing rate, with a minimum
+// speech duration and a hangover (see Config).
+//
+// The noise floor starts at the level of the first frame, so a stream is
+// expected to start with background rather than speech; speech that is
+// already under way is found after its first pause.
+//
+// An EnergyDetector is not safe for concurrent use; feed it from one
+// goroutine.
+type EnergyDetector struct {
+	cfg       Config
+	minSpeech int64 // samples
+	hangover  int64 // samples
+
+	started    bool
+	floor      float64
+	speaking   bool
+	speechRun  int64 // samples of consecutive speech-like frames
+	silenceRun int64 // samples of consecutive non-speech frames while speaking
+	last       Frame
+}
+
+var _ Detector = (*EnergyDetector)(nil)
+
+// New returns an EnergyDetector configured by cfg, or an error wrapping
+// ErrConfig if a field is out of range.
+func New(cfg Config) (*EnergyDetector, error) {
+	c, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	return &EnergyDetector{
+		cfg:       c,
+		minSpeech: durationSamples(c.MinSpeech, c.SampleRate),
+		hangover:  durationSamples(c.Hangover, c.SampleRate),
+	}, nil
+}
+
+func durationSamples(d time.Duration, rate int) int64 {
+	return int64(math.Round(d.Seconds() * float64(rate)))
+}
+
+// Config returns the configuration in use, defaults filled in.
+func (d *EnergyDetector) Config() Config { return d.cfg }
+
+// Speaking reports whether the detector is inside speech.
+func (d *EnergyDetector) Speaking() bool { return d.speaking }
+
+// Last describes the last frame processed.
+func (d *EnergyDetector) Last() Frame { return d.last }
+
+// Reset forgets the stream and the noise floor.
+func (d *EnergyDetector) Reset() {
+	*d = EnergyDetector{cfg: d.cfg, minSpeech: d.minSpeech, hangover: d.hangover}
+}
+
+// Process consumes the next frame and returns the transition it completes.
+// It allocates nothing.
+func (d *EnergyDetector) Process(frame []int16) (Event, error) {
+	if len(frame) == 0 {
+		return None, ErrEmptyFrame
+	}
+	level, zcr := features(frame)
+	if !d.started {
+		d.started = true
+		d.floor = level
+	}
+	c := &d.cfg
+	zcrLimit := c.MaxZCR
+	if level >= d.floor+c.ThresholdDB+loudMarginDB {
+		// Speech well above a noisy background crosses zero more often
+		// (the noise rides on it), but still less than the noise alone.
+		zcrLimit = max(zcrLimit, loudMaxZCR)
+	}
+	speech := level >= c.MinLevelDB && level >= d.floor+c.ThresholdDB && zcr <= zcrLimit
+	d.last = Frame{LevelDB: level, NoiseFloorDB: d.floor, ZCR: zcr, Speech: speech}
+
+	// Adapt the floor after judging the frame against it.
+	dur := float64(len(frame)) / float64(c.SampleRate)
+	tau := c.NoiseAdapt.Seconds()
+	switch {
+	case level < d.floor:
+		tau = floorFall.Seconds()
+	case speech:
+		tau *= speechAdaptMult
+	}
+	d.floor += (level - d.floor) * (1 - math.Exp(-dur/tau))
+
+	n := int64(len(frame))
+	if speech {
+		d.speechRun += n
+		d.silenceRun = 0
+	} else {
+		d.speechRun = 0
+		if d.speaking {
+			d.silenceRun += n
+		}
+	}
+	switch {
+	case !d.speaking && speech && d.speechRun >= d.minSpeech:
+		d.speaking = true
+		d.silenceRun = 0
+		return SpeechStart, nil
+	case d.speaking && !speech && d.silenceRun >= d.hangover:
+		d.speaking = false
+		d.speechRun = 0
+		return SpeechEnd, nil
+	}
+	return None, nil
+}
+
+// features returns the RMS level in dBFS of frame with its mean removed,
+// and its zero-crossing rate (crossings of the mean, per sample).
+func features(frame []int16) (levelDB, zcr float64) {
+	var sum int64
+	for _, s := range frame {
+		sum += int64(s)
+	}
+	mean := float64(sum) / float64(len(frame))
+	var energy float64
+	crossings := 0
+	prev := float64(frame[0]) - mean
+	for _, s := range frame {
+		v := float64(s) - mean
+		energy += v * v
+		if (v >= 0) != (prev >= 0) {
+			crossings++
+		}
+		prev = v
+	}
+	rms := math.Sqrt(energy/float64(len(frame))) / 32768
+	levelDB = silenceDB
+	if rms > 0 {
+		levelDB = max(silenceDB, 20*math.Log10(rms))
+	}
+	if len(frame) > 1 {
+		zcr = float64(crossings) / float64(len(frame)-1)
+	}
+	return levelDB, zcr
+}

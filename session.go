@@ -1,0 +1,254 @@
+package fullduplex
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// A DuplexSession runs a conversation over a DuplexStream: it sends what a
+// Source yields while delivering what the stream returns, handles barge-in,
+// and runs tool calls.
+//
+// Set the callbacks and add tools before RunDuplex; RunDuplex runs once at a
+// time; Interrupt and Reset are safe from any goroutine at any time.
+type DuplexSession struct {
+	// OnSymbol receives every Symbol when RunDuplex is given no Sink.
+	// It runs on the receiving goroutine: return quickly.
+	OnSymbol func(ctx context.Context, s Symbol) error
+	// OnEvent receives every StreamEvent when RunDuplex is given no Sink.
+	// It runs on the receiving goroutine: return quickly.
+	OnEvent func(ctx context.Context, e StreamEvent) error
+
+	stream DuplexStream
+
+	mu      sync.Mutex // guards tools and running
+	tools   []Tool
+	running bool
+
+	out outlet
+}
+
+// NewDuplexSession returns a session over stream. The session does not own
+// the stream: close it yourself when you are done.
+func NewDuplexSession(stream DuplexStream) *DuplexSession {
+	return &DuplexSession{stream: stream, out: newOutlet()}
+}
+
+// Stream returns the stream the session runs over.
+func (s *DuplexSession) Stream() DuplexStream { return s.stream }
+
+// errStreamEnded stops the other goroutines of RunDuplex when the stream
+// ended cleanly; RunDuplex turns it into nil.
+var errStreamEnded = errors.New("fullduplex: stream ended")
+
+// RunDuplex sends everything sender yields while delivering everything the
+// stream returns to receiver (or to OnSymbol and OnEvent when receiver is
+// nil), concurrently. It connects the stream first when it is not connected,
+// declaring the session's tools to a ToolDeclarer.
+//
+// The sender's io.EOF only ends input, with SendEnd; receiving goes on. A
+// nil sender sends nothing. RunDuplex returns nil when the stream ends
+// cleanly (io.EOF from Receive), ctx's error when ctx is done, and otherwise
+// the first error of either side, wrapped so errors.Is finds it. A Symbol the
+// stream refuses with ErrInvalidSymbol is reported as an EventError and the
+// session goes on. Every goroutine RunDuplex started has finished when it
+// returns.
+func (s *DuplexSession) RunDuplex(ctx context.Context, sender Source, receiver Sink) error {
+	if err := s.begin(); err != nil {
+		return err
+	}
+	defer s.end()
+
+	tools := s.Tools()
+	responder, _ := s.stream.(ToolResponder)
+	if len(tools) > 0 && responder == nil {
+		return fmt.Errorf("fullduplex: %d tool(s) registered but the stream (%T) cannot send tool results", len(tools), s.stream)
+	}
+	if !s.stream.Connected() {
+		if d, ok := s.stream.(ToolDeclarer); ok && len(tools) > 0 {
+			if err := d.DeclareTools(tools); err != nil {
+				return fmt.Errorf("fullduplex: declare tools: %w", err)
+			}
+		}
+		if err := s.stream.Connect(ctx); err != nil {
+			return fmt.Errorf("fullduplex: connect: %w", err)
+		}
+	}
+
+	g, gctx := errgroup.WithContext(ctx)
+	interrupts := s.out.start(receiver, s.OnSymbol, s.OnEvent)
+	defer s.out.stop()
+	runner := newToolRunner(tools, responder, &s.out)
+
+	g.Go(func() error { return s.receiveLoop(gctx, g, runner) })
+	if sender != nil {
+		s.startSenders(gctx, g, sender)
+	}
+	if in, ok := s.stream.(OutputInterrupter); ok {
+		g.Go(func() error { return s.forwardInterrupts(gctx, in, interrupts) })
+	}
+
+	err := g.Wait()
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if errors.Is(err, errStreamEnded) {
+		return nil
+	}
+	return err
+}
+
+func (s *DuplexSession) begin() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.running {
+		return errors.New("fullduplex: RunDuplex is already running on this session")
+	}
+	s.running = true
+	return nil
+}
+
+func (s *DuplexSession) end() {
+	s.mu.Lock()
+	s.running = false
+	s.mu.Unlock()
+}
+
+// receiveLoop delivers what the stream returns until it ends.
+func (s *DuplexSession) receiveLoop(ctx context.Context, g *errgroup.Group, runner *toolRunner) error {
+	for {
+		item, err := s.stream.Receive(ctx)
+		if errors.Is(err, io.EOF) {
+			return errStreamEnded
+		}
+		if err != nil {
+			return fmt.Errorf("fullduplex: receive: %w", err)
+		}
+		if ev, ok := item.(StreamEvent); ok {
+			runner.observe(ctx, g, ev)
+		}
+		if err := s.out.deliver(ctx, item); err != nil {
+			return err
+		}
+	}
+}
+
+// startSenders starts one goroutine per input: one for a plain Source, one
+// per member of MergeSources. SendEnd follows the last input's io.EOF.
+func (s *DuplexSession) startSenders(ctx context.Context, g *errgroup.Group, sender Source) {
+	srcs := []Source{sender}
+	if m, ok := sender.(*mergedSource); ok {
+		srcs = m.srcs
+	}
+	var mu sync.Mutex
+	open := len(srcs)
+	for _, src := range srcs {
+		g.Go(func() error {
+			if err := s.sendLoop(ctx, src); err != nil {
+				return err
+			}
+			mu.Lock()
+			open--
+			last := open == 0
+			mu.Unlock()
+			if !last {
+				return nil
+			}
+			if err := s.stream.SendEnd(ctx); err != nil {
+				return fmt.Errorf("fullduplex: send end: %w", err)
+			}
+			return nil
+		})
+	}
+}
+
+// sendLoop sends what src yields until its io.EOF (nil) or an error.
+func (s *DuplexSession) sendLoop(ctx context.Context, src Source) error {
+	for {
+		sym, err := src.Next(ctx)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("fullduplex: source: %w", err)
+		}
+		err = s.stream.Send(ctx, sym)
+		if errors.Is(err, ErrInvalidSymbol) {
+			if err := s.out.deliver(ctx, NewEvent(EventError, err)); err != nil {
+				return err
+			}
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("fullduplex: send: %w", err)
+		}
+	}
+}
+
+// forwardInterrupts tells the stream about client-side barge-in, off the
+// caller's goroutine so that Interrupt never waits on the network.
+func (s *DuplexSession) forwardInterrupts(ctx context.Context, in OutputInterrupter, interrupts <-chan struct{}) error {
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-interrupts:
+			if err := in.InterruptOutput(ctx); err != nil && ctx.Err() == nil {
+				if err := s.out.deliver(ctx, NewEvent(EventError, fmt.Errorf("fullduplex: interrupt output: %w", err))); err != nil {
+					return err
+				}
+			}
+		}
+	}
+}
+
+// Interrupt is barge-in from the client: it flushes every Flusher sink,
+// drops the audio of the interrupted model turn that is still arriving, and
+// tells the stream when it is an OutputInterrupter (on a goroutine of
+// RunDuplex, so Interrupt never waits on the network). The session goes on:
+// the next model turn plays normally.
+//
+// Interrupt is safe from any goroutine, including from a Sink's own Write,
+// and never blocks: when an item is being delivered at that moment, the
+// delivering goroutine flushes as soon as that one Write returns, before it
+// delivers anything else. It does nothing when RunDuplex is not running.
+func (s *DuplexSession) Interrupt() { s.out.interrupt() }
+
+// Reset clears the interrupt state, so audio of the interrupted turn is
+// delivered again; like Interrupt it is safe from any goroutine and never
+// blocks, and a Reset still pending cancels a pending Interrupt. Kept for
+// parity with the Python package; sessions do not need it, since a new model
+// turn clears the state by itself.
+func (s *DuplexSession) Reset() { s.out.reset() }
+
+// AddTool registers a tool the model may call. Call it before RunDuplex. It
+// refuses an empty name, a nil handler and a name already registered.
+func (s *DuplexSession) AddTool(t Tool) error {
+	if t.Name == "" {
+		return errors.New("fullduplex: tool has no name")
+	}
+	if t.Handler == nil {
+		return fmt.Errorf("fullduplex: tool %q has no handler", t.Name)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, have := range s.tools {
+		if have.Name == t.Name {
+			return fmt.Errorf("fullduplex: tool %q is already registered", t.Name)
+		}
+	}
+	s.tools = append(s.tools, t)
+	return nil
+}
+
+// Tools returns a copy of the registered tools, in registration order.
+func (s *DuplexSession) Tools() []Tool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Tool(nil), s.tools...)
+}
