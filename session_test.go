@@ -296,3 +296,8 @@ func TestInterruptOutsideRunDuplexIsHarmless(t *testing.T) {
 	sess.Interrupt()
 	sess.Reset()
 }
+
+const (
+	testTimeout = 10 * time.Second
+	tick        = time.Millisecond
+)

@@ -28,14 +28,15 @@ type FakeStream struct {
 	sendErr    error // returned by the next Send
 	validate   bool
 
-	queue   []fullduplex.StreamItem // emitted, not yet received
-	endErr  error                   // returned by Receive once queue is empty; nil: keep waiting
-	ready   chan struct{}           // cap 1: the queue or endErr changed
-	sent    []fullduplex.Symbol
-	ends    int
-	interr  int
-	tools   []fullduplex.Tool
-	results []fullduplex.ToolResult
+	queue      []fullduplex.StreamItem // emitted, not yet received
+	endErr     error                   // returned by Receive once queue is empty; nil: keep waiting
+	endOnInput bool                    // io.EOF once queue is empty and SendEnd was called
+	ready      chan struct{}           // cap 1: the queue or endErr changed
+	sent       []fullduplex.Symbol
+	ends       int
+	interr     int
+	tools      []fullduplex.Tool
+	results    []fullduplex.ToolResult
 }
 
 var (
@@ -159,6 +160,7 @@ func (f *FakeStream) SendEnd(ctx context.Context) error {
 		return err
 	}
 	f.ends++
+	f.signalReadyLocked()
 	f.broadcastLocked()
 	return nil
 }
@@ -186,6 +188,10 @@ func (f *FakeStream) Receive(ctx context.Context) (fullduplex.StreamItem, error)
 			err := f.endErr
 			f.mu.Unlock()
 			return nil, err
+		}
+		if f.endOnInput && f.ends > 0 {
+			f.mu.Unlock()
+			return nil, io.EOF
 		}
 		f.mu.Unlock()
 		select {
@@ -274,6 +280,18 @@ func (f *FakeStream) EmitToolCall(id, name string, args map[string]any) {
 // End makes Receive return io.EOF once the queued items are received: the
 // model ended the stream cleanly.
 func (f *FakeStream) End() { f.Fail(io.EOF) }
+
+// EndAfterInput makes Receive return io.EOF once the queued items are
+// received and the application has called SendEnd: the model answers what
+// was scripted and hangs up when the user is done. It keeps a test whose
+// script is known in advance from ending before the application sent
+// its input.
+func (f *FakeStream) EndAfterInput() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.endOnInput = true
+	f.signalReadyLocked()
+}
 
 // Fail makes Receive return err once the queued items are received: the
 // connection broke.

@@ -1,0 +1,102 @@
+package fullduplex_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	fd "github.com/fullduplex-go/fullduplex"
+	"github.com/fullduplex-go/fullduplex/fullduplextest"
+)
+
+func ExampleAudioSymbol() {
+	pcm := make([]byte, 640) // 20 ms of 16-bit mono PCM at 16 kHz
+	s := fd.AudioSymbol(pcm, 16000)
+	fmt.Println(s.MIMEType, s.SampleRate(), s.Duration())
+	// Output: audio/pcm;rate=16000 16000 20ms
+}
+
+func ExampleSymbol_Validate() {
+	err := fd.AudioSymbol(make([]byte, 3), 16000).Validate()
+	fmt.Println(err)
+	// Output: fullduplex: invalid symbol: 3 bytes of 16-bit PCM with 1 channel(s) is not a whole number of frames
+}
+
+// A session sends what the source yields and prints what the model says.
+func ExampleDuplexSession_RunDuplex() {
+	stream := fullduplextest.NewFakeStream() // any DuplexStream, e.g. gemini.NewStream(cfg)
+	stream.EmitText("Hello! ")
+	stream.EmitText("How can I help?")
+	stream.EmitEvent(fd.EventStreamEnd, nil)
+	stream.EndAfterInput()
+
+	session := fd.NewDuplexSession(stream)
+	session.OnSymbol = func(ctx context.Context, s fd.Symbol) error {
+		if text, ok := s.TextValue(); ok {
+			fmt.Print(text)
+		}
+		return nil
+	}
+	session.OnEvent = func(ctx context.Context, e fd.StreamEvent) error {
+		fmt.Println("\n[" + e.Type + "]")
+		return nil
+	}
+	input := fullduplextest.SliceSource(fd.TextSymbol("hi"))
+	err := session.RunDuplex(context.Background(), input, nil)
+	fmt.Println("err:", err)
+	// Output:
+	// Hello! How can I help?
+	// [stream_end]
+	// err: <nil>
+}
+
+// Tools are declared once; the session runs them while the conversation
+// goes on and sends the results back.
+func ExampleDuplexSession_AddTool() {
+	ctx := context.Background()
+	stream := fullduplextest.NewFakeStream()
+	session := fd.NewDuplexSession(stream)
+	_ = session.AddTool(fd.Tool{
+		Name:        "get_time",
+		Description: "The current time in a city",
+		Parameters: map[string]any{
+			"type":       "object",
+			"properties": map[string]any{"city": map[string]any{"type": "string"}},
+		},
+		Handler: func(ctx context.Context, args map[string]any) (any, error) {
+			return map[string]any{"time": "12:00", "city": args["city"]}, nil
+		},
+	})
+	stream.EmitToolCall("call-1", "get_time", map[string]any{"city": "Lisbon"})
+
+	done := make(chan error, 1)
+	go func() { done <- session.RunDuplex(ctx, nil, nil) }()
+	res, _ := stream.WaitToolResult(ctx, "call-1")
+	stream.End()
+	<-done
+	fmt.Println(res.Name, res.Output)
+	// Output: get_time map[city:Lisbon time:12:00]
+}
+
+// One line merges inputs and fans out outputs.
+func ExampleMultiSink() {
+	var transcript, log strings.Builder
+	printer := func(b *strings.Builder) fd.Sink {
+		return fd.SinkFunc(func(ctx context.Context, item fd.StreamItem) error {
+			if s, ok := item.(fd.Symbol); ok {
+				t, _ := s.TextValue()
+				b.WriteString(t)
+			}
+			return nil
+		})
+	}
+	stream := fullduplextest.NewFakeStream()
+	stream.EmitText("bonjour")
+	stream.EndAfterInput() // the model hangs up once both inputs are in
+	typed := fullduplextest.SliceSource(fd.TextSymbol("hello"))
+	mic := fullduplextest.SliceSource(fd.AudioSymbol(make([]byte, 640), 16000))
+	err := fd.NewDuplexSession(stream).RunDuplex(context.Background(),
+		fd.MergeSources(mic, typed), fd.MultiSink(printer(&transcript), printer(&log)))
+	fmt.Println(err, transcript.String(), log.String(), len(stream.Sent()))
+	// Output: <nil> bonjour bonjour 2
+}

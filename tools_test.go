@@ -1,0 +1,185 @@
+package fullduplex_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	fd "github.com/fullduplex-go/fullduplex"
+	"github.com/fullduplex-go/fullduplex/fullduplextest"
+)
+
+func TestAddToolValidates(t *testing.T) {
+	sess := fd.NewDuplexSession(fullduplextest.NewFakeStream())
+	ok := func(context.Context, map[string]any) (any, error) { return nil, nil }
+	assert.ErrorContains(t, sess.AddTool(fd.Tool{Handler: ok}), "no name")
+	assert.ErrorContains(t, sess.AddTool(fd.Tool{Name: "x"}), `tool "x" has no handler`)
+	require.NoError(t, sess.AddTool(fd.Tool{Name: "x", Handler: ok}))
+	assert.ErrorContains(t, sess.AddTool(fd.Tool{Name: "x", Handler: ok}), "already registered")
+	assert.Len(t, sess.Tools(), 1)
+}
+
+// runTools starts RunDuplex with tools in the background and returns a
+// function that ends the stream and returns RunDuplex's result.
+func runTools(t *testing.T, fs *fullduplextest.FakeStream, sink fd.Sink, tools ...fd.Tool) func() error {
+	t.Helper()
+	sess := fd.NewDuplexSession(fs)
+	for _, tl := range tools {
+		require.NoError(t, sess.AddTool(tl))
+	}
+	done := make(chan error, 1)
+	go func() { done <- sess.RunDuplex(testCtx(t), nil, sink) }()
+	return func() error { fs.End(); return <-done }
+}
+
+func TestToolDeclaredBeforeConnectAndRunWhileConversationGoesOn(t *testing.T) {
+	ctx := testCtx(t)
+	fs := fullduplextest.NewFakeStream()
+	defer fs.Close()
+	release := make(chan struct{})
+	weather := fd.Tool{
+		Name:        "get_weather",
+		Description: "Current weather in a city",
+		Parameters:  map[string]any{"type": "object", "properties": map[string]any{"city": map[string]any{"type": "string"}}},
+		Handler: func(ctx context.Context, args map[string]any) (any, error) {
+			<-release
+			return map[string]any{"city": args["city"], "sky": "clear"}, nil
+		},
+	}
+	var rec fullduplextest.Recorder
+	stop := runTools(t, fs, &rec, weather)
+	require.NoError(t, fs.WaitConnected(ctx))
+	require.Len(t, fs.Tools(), 1, "tools are declared before Connect")
+	assert.Equal(t, "get_weather", fs.Tools()[0].Name)
+
+	fs.EmitToolCall("call-1", "get_weather", map[string]any{"city": "Paris"})
+	fs.EmitText("let me check")
+	// The text arrives while the handler is still blocked.
+	require.Eventually(t, func() bool { return rec.Text() == "let me check" }, testTimeout, tick)
+	assert.Empty(t, fs.ToolResults())
+	close(release)
+	res, err := fs.WaitToolResult(ctx, "call-1")
+	require.NoError(t, err)
+	assert.Equal(t, fd.ToolResult{ID: "call-1", Name: "get_weather", Output: map[string]any{"city": "Paris", "sky": "clear"}}, res)
+	require.NoError(t, stop())
+	assert.Contains(t, rec.Events(), fd.EventToolCall, "the call is delivered to the sink as well")
+}
+
+func TestToolCallsRunConcurrently(t *testing.T) {
+	ctx := testCtx(t)
+	fs := fullduplextest.NewFakeStream()
+	defer fs.Close()
+	const n = 4
+	arrived := make(chan struct{}, n)
+	release := make(chan struct{})
+	slow := fd.Tool{Name: "slow", Handler: func(ctx context.Context, _ map[string]any) (any, error) {
+		arrived <- struct{}{}
+		<-release
+		return "done", nil
+	}}
+	stop := runTools(t, fs, nil, slow)
+	for i := range n {
+		fs.EmitToolCall(string(rune('a'+i)), "slow", nil)
+	}
+	for range n {
+		<-arrived // all n handlers are running at the same time
+	}
+	close(release)
+	for i := range n {
+		res, err := fs.WaitToolResult(ctx, string(rune('a'+i)))
+		require.NoError(t, err)
+		assert.Equal(t, "done", res.Output)
+	}
+	require.NoError(t, stop())
+}
+
+func TestToolCancelledByModel(t *testing.T) {
+	ctx := testCtx(t)
+	fs := fullduplextest.NewFakeStream()
+	defer fs.Close()
+	started := make(chan struct{})
+	cancelled := make(chan error, 1)
+	wait := fd.Tool{Name: "wait", Handler: func(ctx context.Context, _ map[string]any) (any, error) {
+		close(started)
+		<-ctx.Done()
+		cancelled <- ctx.Err()
+		return nil, ctx.Err()
+	}}
+	quick := fd.Tool{Name: "quick", Handler: func(context.Context, map[string]any) (any, error) { return 1, nil }}
+	stop := runTools(t, fs, nil, wait, quick)
+	fs.EmitToolCall("w1", "wait", nil)
+	<-started
+	fs.EmitEvent(fd.EventToolCancel, []string{"w1", "unknown-id"})
+	require.ErrorIs(t, <-cancelled, context.Canceled)
+	fs.EmitToolCall("q1", "quick", nil)
+	_, err := fs.WaitToolResult(ctx, "q1")
+	require.NoError(t, err)
+	require.NoError(t, stop())
+	for _, r := range fs.ToolResults() {
+		assert.NotEqual(t, "w1", r.ID, "a cancelled call gets no result")
+	}
+}
+
+func TestToolFailuresBecomeErrorResults(t *testing.T) {
+	ctx := testCtx(t)
+	fs := fullduplextest.NewFakeStream()
+	defer fs.Close()
+	failing := fd.Tool{Name: "failing", Handler: func(context.Context, map[string]any) (any, error) {
+		return nil, errors.New("city not found")
+	}}
+	panicking := fd.Tool{Name: "panicking", Handler: func(context.Context, map[string]any) (any, error) {
+		var m map[string]int
+		m["x"] = 1 // nil map write
+		return nil, nil
+	}}
+	var rec fullduplextest.Recorder
+	stop := runTools(t, fs, &rec, failing, panicking)
+	fs.EmitToolCall("f", "failing", nil)
+	fs.EmitToolCall("p", "panicking", nil)
+	fs.EmitToolCall("u", "no_such_tool", nil)
+
+	res, err := fs.WaitToolResult(ctx, "f")
+	require.NoError(t, err)
+	assert.Equal(t, "city not found", res.Error)
+	assert.Nil(t, res.Output)
+	res, err = fs.WaitToolResult(ctx, "p")
+	require.NoError(t, err)
+	assert.Equal(t, `tool "panicking" failed: internal error`, res.Error, "no stack trace or panic value goes to the model")
+	res, err = fs.WaitToolResult(ctx, "u")
+	require.NoError(t, err)
+	assert.Equal(t, `unknown tool "no_such_tool"`, res.Error)
+	require.NoError(t, stop(), "failing tools never end the session")
+
+	var errs []string
+	for _, it := range rec.Items() {
+		if ev, ok := it.(fd.StreamEvent); ok && ev.Type == fd.EventError {
+			errs = append(errs, ev.Data.(error).Error())
+		}
+	}
+	require.Len(t, errs, 3)
+	assert.Contains(t, errs, `fullduplex: tool "failing": city not found`)
+}
+
+func TestToolCallsPassThroughWithoutTools(t *testing.T) {
+	fs := fullduplextest.NewFakeStream()
+	defer fs.Close()
+	var rec fullduplextest.Recorder
+	stop := runTools(t, fs, &rec)
+	fs.EmitToolCall("c", "anything", nil)
+	require.NoError(t, stop())
+	assert.Equal(t, []fd.EventType{fd.EventToolCall}, rec.Events(), "the application answers it itself")
+	assert.Empty(t, fs.ToolResults())
+}
+
+// plainStream is a DuplexStream that cannot send tool results.
+type plainStream struct{ fd.DuplexStream }
+
+func TestToolsNeedAToolResponder(t *testing.T) {
+	sess := fd.NewDuplexSession(plainStream{fullduplextest.NewFakeStream()})
+	require.NoError(t, sess.AddTool(fd.Tool{Name: "x", Handler: func(context.Context, map[string]any) (any, error) { return nil, nil }}))
+	err := sess.RunDuplex(testCtx(t), nil, nil)
+	assert.ErrorContains(t, err, "cannot send tool results")
+}
