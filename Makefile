@@ -1,0 +1,33 @@
+# fullduplex — make test runs the whole suite; make chat talks to Gemini.
+# Both first install missing system packages (.ci/packages.txt, via apt) and
+# start the headless audio server the audio tests use (.ci/start-*.sh).
+
+GO ?= go
+export PATH := $(PATH):/usr/local/go/bin
+
+.PHONY: test bench chat deps vet fuzz
+
+test: deps vet
+	$(GO) test -race -timeout 15m ./...
+
+vet:
+	$(GO) vet ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./...
+
+chat: deps
+	$(GO) run ./examples/mic-chat $(ARGS)
+
+# fuzz runs each fuzz target for FUZZTIME (default 30s).
+FUZZTIME ?= 30s
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+		for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+			echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+		done; \
+	done
+
+deps:
+	@bash .ci/install-packages.sh
+	@for s in .ci/start-*.sh; do [ -e "$$s" ] && bash "$$s" || true; done
