@@ -1,0 +1,32 @@
+// Package gemini is a fullduplex.DuplexStream over the Gemini Live API,
+// built on google.golang.org/genai.
+//
+//	stream := gemini.NewStream(gemini.Config{SystemInstruction: "Be brief."})
+//	session := fullduplex.NewDuplexSession(stream)
+//	err := session.RunDuplex(ctx, microphone, speaker)
+//
+// The stream absorbs the quirks of the SDK's Live session: Connect honours
+// its ctx, one background goroutine per connection keeps reading (so pings are
+// answered and GoAway and resumption updates are acted on while the
+// application is slow to call Receive), sends are serialized, the duplicate
+// setupComplete is hidden, websocket close codes become errors
+// (see CloseError), an audio Blob never goes out without a MIME type, and the
+// configuration is checked before anything is dialed. The API key never
+// appears in an error.
+//
+// Session resumption is on by default: on GoAway, or when the connection
+// drops unexpectedly, the stream reconnects with the latest resumable handle,
+// emits fullduplex.EventReconnect, buffers what is sent during the switch,
+// and the caller keeps one unbroken stream.
+//
+// Limits the SDK imposes: its Connect cannot be aborted, so a server that
+// never answers setup keeps one goroutine blocked until the socket closes
+// (Connect itself returns when its ctx ends, and the late connection is
+// closed); and it drops the HTTP response of a refused websocket upgrade, so
+// a 401 or 403 at the handshake looks like any other failed dial and is
+// retried (the service normally refuses a bad key with close code 1008,
+// which is not retried).
+//
+// Package gemini/geminitest is a fake Live server on loopback for tests,
+// including an "echo model" so examples run offline.
+package gemini

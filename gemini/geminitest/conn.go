@@ -1,0 +1,261 @@
+package geminitest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"google.golang.org/genai"
+)
+
+// A Conn is one client connection to a Server, from its setup on.
+//
+// Its methods are safe for concurrent use; pushes are serialized.
+type Conn struct {
+	srv   *Server
+	ws    *websocket.Conn
+	index int
+
+	wmu    sync.Mutex // serializes writes
+	closed bool       // guarded by wmu
+
+	msgs []ClientMessage // guarded by srv.mu
+
+	// echo state, used by the connection's goroutine only
+	turnAudio []byte
+	turnRate  int
+	textOut   bool
+}
+
+// Index returns the connection's position among the server's connections, from 0.
+func (c *Conn) Index() int { return c.index }
+
+// Setup returns the setup the client sent.
+func (c *Conn) Setup() *genai.LiveClientSetup {
+	c.srv.mu.Lock()
+	defer c.srv.mu.Unlock()
+	return c.msgs[0].Setup
+}
+
+// Messages returns a copy of the messages received so far, setup first.
+func (c *Conn) Messages() []ClientMessage {
+	c.srv.mu.Lock()
+	defer c.srv.mu.Unlock()
+	return append([]ClientMessage(nil), c.msgs...)
+}
+
+// WaitFor waits for the first message on c that pred accepts.
+func (c *Conn) WaitFor(ctx context.Context, pred func(ClientMessage) bool) (ClientMessage, error) {
+	ms, err := c.srv.waitMsgs(ctx, c, pred, 1)
+	if err != nil {
+		return ClientMessage{}, err
+	}
+	return ms[0], nil
+}
+
+// WaitCount waits until n messages on c satisfy pred and returns the first n.
+func (c *Conn) WaitCount(ctx context.Context, pred func(ClientMessage) bool, n int) ([]ClientMessage, error) {
+	return c.srv.waitMsgs(ctx, c, pred, n)
+}
+
+// errConnClosed is returned by pushes on a closed connection.
+var errConnClosed = errors.New("geminitest: connection closed")
+
+// SendRaw writes data as one frame, binary or text, as it is: a test can
+// send anything, including malformed JSON.
+func (c *Conn) SendRaw(data []byte, binary bool) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if c.closed {
+		return errConnClosed
+	}
+	mt := websocket.TextMessage
+	if binary {
+		mt = websocket.BinaryMessage
+	}
+	return c.ws.WriteMessage(mt, data)
+}
+
+// Send marshals msg (a *genai.LiveServerMessage, a map, or any value that
+// marshals to a server message) and writes it as one frame (binary unless
+// Options.TextFrames).
+func (c *Conn) Send(msg any) error {
+	data, err := json.Marshal(msg)
+	if err != nil {
+		return fmt.Errorf("geminitest: marshal server message: %w", err)
+	}
+	return c.SendRaw(data, !c.srv.opts.TextFrames)
+}
+
+// CloseWith sends a close frame with code and reason, then closes the
+// connection.
+func (c *Conn) CloseWith(code int, reason string) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if c.closed {
+		return errConnClosed
+	}
+	c.closed = true
+	err := c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
+	_ = c.ws.Close()
+	return err
+}
+
+// Drop closes the connection without a close frame, like a network failure.
+func (c *Conn) Drop() {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	c.closed = true
+	_ = c.ws.Close()
+}
+
+// serveConn runs one connection: setup, then the read loop.
+func (s *Server) serveConn(ws *websocket.Conn, keyOK bool) {
+	defer s.wg.Done()
+	c := &Conn{srv: s, ws: ws, index: -1}
+	if !s.track(c) {
+		_ = ws.Close()
+		return
+	}
+	defer s.untrack(c)
+	defer c.Drop()
+
+	first, ok := c.read()
+	if !ok {
+		return
+	}
+	if first.Setup == nil {
+		_ = c.CloseWith(websocket.CloseInvalidFramePayloadData, "the first message must be setup")
+		return
+	}
+	s.mu.Lock()
+	c.index = len(s.conns)
+	s.conns = append(s.conns, c)
+	first.Conn = c.index
+	c.msgs = append(c.msgs, first)
+	s.notifyLocked()
+	hang, release, requireHandle := s.hang, s.release, s.requireHand
+	handleOK := first.Setup.SessionResumption != nil && s.handles[first.Setup.SessionResumption.Handle]
+	s.mu.Unlock()
+
+	switch {
+	case !keyOK:
+		_ = c.CloseWith(websocket.ClosePolicyViolation, "API key not valid. Please pass a valid API key.")
+		return
+	case requireHandle && c.index > 0 && !handleOK:
+		_ = c.CloseWith(websocket.ClosePolicyViolation, "geminitest: setup needs a session resumption handle the server issued")
+		return
+	}
+	if gc := first.Setup.GenerationConfig; gc != nil && len(gc.ResponseModalities) == 1 && gc.ResponseModalities[0] == genai.ModalityText {
+		c.textOut = true
+	}
+	answered := make(chan struct{})
+	answer := func() {
+		defer close(answered)
+		if c.Send(&genai.LiveServerMessage{SetupComplete: &genai.LiveServerSetupComplete{SessionID: fmt.Sprintf("geminitest-%d", c.index)}}) == nil {
+			c.maybeResumptionUpdate()
+		}
+	}
+	if !hang {
+		answer()
+	} else {
+		readerDone := make(chan struct{})
+		defer close(readerDone)
+		s.wg.Add(1) // serveConn's own Add is outstanding: the counter is not zero
+		go func() {
+			defer s.wg.Done()
+			select {
+			case <-release:
+				answer()
+			case <-readerDone:
+			case <-s.ctx.Done():
+			}
+		}()
+	}
+	for {
+		m, ok := c.read()
+		if !ok {
+			return
+		}
+		s.mu.Lock()
+		m.Conn = c.index
+		if !s.opts.DiscardMessages {
+			c.msgs = append(c.msgs, m)
+			s.notifyLocked()
+		}
+		echo := s.echo
+		s.mu.Unlock()
+		if echo && isClosed(answered) {
+			c.echo(m)
+		}
+	}
+}
+
+// read reads and parses one message; ok is false when the connection ended.
+func (c *Conn) read() (m ClientMessage, ok bool) {
+	mt, data, err := c.ws.ReadMessage()
+	if err != nil {
+		return ClientMessage{}, false
+	}
+	_ = json.Unmarshal(data, &m) // a malformed message is recorded raw
+	m.Raw = json.RawMessage(data)
+	m.Binary = mt == websocket.BinaryMessage
+	m.Received = time.Now()
+	return m, true
+}
+
+// maybeResumptionUpdate sends a fresh resumable handle if the client asked
+// for session resumption.
+func (c *Conn) maybeResumptionUpdate() {
+	if c.srv.opts.NoResumptionUpdates {
+		return
+	}
+	if setup := c.Setup(); setup == nil || setup.SessionResumption == nil {
+		return
+	}
+	_ = c.SendResumptionUpdate(c.srv.NewHandle(), true)
+}
+
+// NewHandle returns a fresh resumption handle that the server will accept
+// under RequireResumeHandle.
+func (s *Server) NewHandle() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	h := fmt.Sprintf("geminitest-handle-%d", len(s.handles)+1)
+	s.handles[h] = true
+	return h
+}
+
+// track registers a live websocket so that Close can drop it; it returns
+// false when the server is closing.
+func (s *Server) track(c *Conn) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ctx.Err() != nil {
+		return false
+	}
+	if s.live == nil {
+		s.live = map[*Conn]bool{}
+	}
+	s.live[c] = true
+	return true
+}
+
+func (s *Server) untrack(c *Conn) {
+	s.mu.Lock()
+	delete(s.live, c)
+	s.mu.Unlock()
+}
+
+func isClosed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}

@@ -1,0 +1,286 @@
+package gemini
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/fullduplex-go/fullduplex"
+	"google.golang.org/genai"
+)
+
+// A Stream is a fullduplex.DuplexStream over one Gemini Live session, which
+// may span several websocket connections (see ReconnectInfo).
+//
+// Every method is safe for concurrent use; Close may be called from any
+// goroutine at any time and unblocks every pending call.
+type Stream struct {
+	cfg    Config
+	ctx    context.Context // cancelled by Close
+	cancel context.CancelFunc
+
+	connectSem chan struct{} // one token: serializes Connect
+
+	mu      sync.Mutex
+	tools   []fullduplex.Tool
+	rc      Config // resolved config, set by Connect
+	client  *genai.Client
+	cur     *conn  // the connection being read
+	handle  string // latest resumption handle
+	resume  bool   // the latest resumption update was resumable
+	started atomic.Bool
+
+	connected atomic.Bool
+
+	items  chan fullduplex.StreamItem
+	ended  chan struct{} // closed when the session is over; endErr is set before
+	endErr error
+
+	mapper mapper // used by the one reader goroutine running at a time
+
+	send sender
+
+	wg        sync.WaitGroup // supervisor, readers, dial goroutines
+	closeOnce sync.Once
+}
+
+var (
+	_ fullduplex.DuplexStream      = (*Stream)(nil)
+	_ fullduplex.ToolDeclarer      = (*Stream)(nil)
+	_ fullduplex.ToolResponder     = (*Stream)(nil)
+	_ fullduplex.OutputInterrupter = (*Stream)(nil)
+)
+
+// NewStream returns an unconnected Stream. It does not check cfg: Connect
+// does, before dialing.
+func NewStream(cfg Config) *Stream {
+	ctx, cancel := context.WithCancel(context.Background())
+	rc := cfg.resolved()
+	return &Stream{
+		cfg:        cfg,
+		ctx:        ctx,
+		cancel:     cancel,
+		connectSem: make(chan struct{}, 1),
+		items:      make(chan fullduplex.StreamItem, rc.ReceiveBuffer),
+		ended:      make(chan struct{}),
+		send:       sender{sem: make(chan struct{}, 1)},
+	}
+}
+
+// DeclareTools sets the functions the model may call, in addition to
+// Config.Tools. It must be called before Connect.
+func (s *Stream) DeclareTools(tools []fullduplex.Tool) error {
+	if err := checkTools(tools); err != nil {
+		return err
+	}
+	if s.ctx.Err() != nil {
+		return fullduplex.ErrClosed
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.started.Load() {
+		return fmt.Errorf("gemini: DeclareTools after Connect: the tools are part of the session's setup")
+	}
+	s.tools = append([]fullduplex.Tool(nil), tools...)
+	return nil
+}
+
+// Connect checks the configuration, dials the service and waits for the
+// setup to complete, within ctx. It returns an error wrapping
+// ErrInvalidConfig, without dialing, for a bad Config. Connect on a connected
+// stream does nothing. The first item Receive returns is a
+// fullduplex.EventConnected whose Data is the *genai.LiveServerSetupComplete.
+//
+// If ctx ends first, Connect returns ctx's error; a connection the SDK
+// completes later is closed at once. (The SDK offers no way to abort its
+// handshake, so a server that never answers setup keeps one goroutine
+// blocked until it closes the socket; Close does not wait for it longer than
+// one second.)
+func (s *Stream) Connect(ctx context.Context) error {
+	if s.ctx.Err() != nil {
+		return fullduplex.ErrClosed
+	}
+	select {
+	case s.connectSem <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-s.ctx.Done():
+		return fullduplex.ErrClosed
+	}
+	defer func() { <-s.connectSem }()
+	if s.started.Load() {
+		select {
+		case <-s.ended:
+			return fmt.Errorf("gemini: stream ended: %w", s.endErr)
+		default:
+			return nil
+		}
+	}
+	rc := s.cfg.resolved()
+	if err := rc.validate(); err != nil {
+		return err
+	}
+	client, err := genai.NewClient(ctx, &genai.ClientConfig{
+		APIKey:      rc.APIKey,
+		Backend:     genai.BackendGeminiAPI,
+		HTTPOptions: genai.HTTPOptions{BaseURL: rc.BaseURL, APIVersion: rc.APIVersion},
+	})
+	if err != nil {
+		return redact(fmt.Errorf("gemini: %w", err), rc.APIKey)
+	}
+	s.mu.Lock()
+	s.rc, s.client, s.handle = rc, client, rc.ResumeHandle
+	s.resume = rc.ResumeHandle != ""
+	s.mu.Unlock()
+	s.send.maxAudio = 2 * rc.InputSampleRate // one second of 16-bit mono
+
+	sess, err := s.dial(ctx)
+	if err != nil {
+		return err
+	}
+	s.items <- event(fullduplex.EventConnected, sess.SetupComplete, time.Now())
+	c := s.startConn(sess)
+	s.send.install(sess)
+	s.started.Store(true)
+	s.connected.Store(true)
+	if !s.goTracked(func() { s.supervise(c) }) {
+		_ = sess.Close()
+		return fullduplex.ErrClosed
+	}
+	return nil
+}
+
+// Connected reports whether the stream is connected: true from a successful
+// Connect until the session ends or Close, including while it reconnects.
+func (s *Stream) Connected() bool { return s.connected.Load() && s.ctx.Err() == nil }
+
+// Receive returns the next symbol or event. It returns io.EOF after the
+// service ended the session cleanly, fullduplex.ErrClosed after Close,
+// fullduplex.ErrNotConnected before Connect, and the error that ended the
+// session otherwise (a *CloseError, or ErrReconnectFailed). Cancelling ctx
+// abandons this call only.
+func (s *Stream) Receive(ctx context.Context) (fullduplex.StreamItem, error) {
+	if s.ctx.Err() != nil {
+		return nil, fullduplex.ErrClosed
+	}
+	if !s.started.Load() {
+		return nil, fullduplex.ErrNotConnected
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	select {
+	case it := <-s.items:
+		return it, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-s.ctx.Done():
+		return nil, fullduplex.ErrClosed
+	case <-s.ended:
+		select {
+		case it := <-s.items:
+			return it, nil
+		default:
+			return nil, s.endErr
+		}
+	}
+}
+
+// Close ends the stream: it closes the connection, which unblocks every
+// pending Send and Receive (they return fullduplex.ErrClosed), and waits for
+// the stream's goroutines, at most one second. It is idempotent and always
+// returns nil. The SDK sends no close frame; the service sees the socket end.
+func (s *Stream) Close() error {
+	s.closeOnce.Do(func() {
+		s.connected.Store(false)
+		s.mu.Lock()
+		s.cancel()
+		c := s.cur
+		s.mu.Unlock()
+		if c != nil {
+			_ = c.sess.Close()
+		}
+	})
+	done := make(chan struct{})
+	go func() {
+		s.wg.Wait()
+		close(done)
+	}()
+	t := time.NewTimer(time.Second)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+	}
+	return nil
+}
+
+// push hands an item to Receive; it returns false when the stream is closed.
+func (s *Stream) push(it fullduplex.StreamItem) bool {
+	select {
+	case s.items <- it:
+		return true
+	case <-s.ctx.Done():
+		return false
+	}
+}
+
+// dial opens one connection within ctx, resuming from the latest handle.
+func (s *Stream) dial(ctx context.Context) (*genai.Session, error) {
+	s.mu.Lock()
+	rc, client := s.rc, s.client
+	handle := ""
+	if !rc.DisableResumption {
+		handle = s.handle
+	}
+	lc := liveConfig(rc, s.tools, handle)
+	s.mu.Unlock()
+
+	type result struct {
+		sess *genai.Session
+		err  error
+	}
+	ch := make(chan result)
+	abandon := make(chan struct{})
+	started := s.goTracked(func() {
+		// The SDK ignores ctx here: it dials without a deadline and waits
+		// for setupComplete forever. Whoever gave up closes what comes late.
+		sess, err := client.Live.Connect(ctx, rc.Model, lc)
+		select {
+		case ch <- result{sess, err}:
+		case <-abandon:
+			if sess != nil {
+				_ = sess.Close()
+			}
+		}
+	})
+	if !started {
+		return nil, fullduplex.ErrClosed
+	}
+	select {
+	case r := <-ch:
+		if r.err != nil {
+			return nil, connectError(r.err, rc.APIKey)
+		}
+		return r.sess, nil
+	case <-ctx.Done():
+		close(abandon)
+		return nil, fmt.Errorf("gemini: connect: %w", ctx.Err())
+	case <-s.ctx.Done():
+		close(abandon)
+		return nil, fullduplex.ErrClosed
+	}
+}
+
+// connectError describes a failed dial or setup, without the API key.
+func connectError(err error, key string) error {
+	if outcome, ce := classifyRead(err); outcome == readFatal || outcome == readCleanEnd {
+		if outcome == readCleanEnd {
+			ce = &CloseError{Code: 1000, Reason: "closed during setup"}
+		}
+		return redact(fmt.Errorf("gemini: connect: %w", ce), key)
+	}
+	return redact(fmt.Errorf("gemini: connect: %w", err), key)
+}
