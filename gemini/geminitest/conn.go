@@ -26,9 +26,9 @@ type Conn struct {
 	msgs []ClientMessage // guarded by srv.mu
 
 	// echo state, used by the connection's goroutine only
-	turnAudio []byte
-	turnRate  int
-	textOut   bool
+	ears         listener
+	textOut      bool
+	autoActivity bool // the client left automatic activity detection on
 }
 
 // Index returns the connection's position among the server's connections, from 0.
@@ -153,6 +153,8 @@ func (s *Server) serveConn(ws *websocket.Conn, keyOK bool) {
 	if gc := first.Setup.GenerationConfig; gc != nil && len(gc.ResponseModalities) == 1 && gc.ResponseModalities[0] == genai.ModalityText {
 		c.textOut = true
 	}
+	ric := first.Setup.RealtimeInputConfig
+	c.autoActivity = ric == nil || ric.AutomaticActivityDetection == nil || !ric.AutomaticActivityDetection.Disabled
 	answered := make(chan struct{})
 	answer := func() {
 		defer close(answered)

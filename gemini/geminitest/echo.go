@@ -11,29 +11,23 @@ import (
 // EchoRate is the sample rate of the echo model's audio.
 const EchoRate = 24000
 
-// echo plays the echo model for one client message.
+// echo plays the echo model for one client message. Spoken turns end on
+// audioStreamEnd or activityEnd, or, when the client left the service's
+// automatic activity detection on, when the user stops talking (a pure-Go
+// voice activity detector stands in for the service's).
 func (c *Conn) echo(m ClientMessage) {
 	switch {
 	case m.RealtimeInput != nil && m.RealtimeInput.Audio != nil:
 		a := m.RealtimeInput.Audio
-		c.turnRate = mimeRate(a.MIMEType)
-		c.turnAudio = append(c.turnAudio, a.Data...)
+		rate := mimeRate(a.MIMEType)
+		if turn := c.ears.add(a.Data, rate, c.autoActivity); turn != nil {
+			c.answerAudio(turn, rate)
+		}
 	case m.RealtimeInput != nil && (m.RealtimeInput.AudioStreamEnd || m.RealtimeInput.ActivityEnd != nil):
-		if len(c.turnAudio) == 0 || c.turnRate <= 0 {
-			return
+		rate := c.ears.rate
+		if turn := c.ears.take(); len(turn) > 0 && rate > 0 {
+			c.answerAudio(turn, rate)
 		}
-		pcm, rate := c.turnAudio, c.turnRate
-		c.turnAudio = nil
-		ms := len(pcm) / 2 * 1000 / rate
-		heard := fmt.Sprintf("[%d ms of audio]", ms)
-		_ = c.SendInputTranscription(heard, true)
-		if c.textOut {
-			_ = c.SendText("echo: " + heard)
-		} else {
-			c.sendChunks(resample(pcm, rate, EchoRate))
-			_ = c.SendOutputTranscription("echo: "+heard, true)
-		}
-		c.endTurn()
 	case m.ClientContent != nil && m.ClientContent.TurnComplete:
 		text, _ := m.Text()
 		if c.textOut {
@@ -44,6 +38,21 @@ func (c *Conn) echo(m ClientMessage) {
 		}
 		c.endTurn()
 	}
+}
+
+// answerAudio answers a spoken turn: the transcription of what was heard,
+// then the same audio back at EchoRate (or text, for text responses).
+func (c *Conn) answerAudio(pcm []byte, rate int) {
+	ms := len(pcm) / 2 * 1000 / rate
+	heard := fmt.Sprintf("[%d ms of audio]", ms)
+	_ = c.SendInputTranscription(heard, true)
+	if c.textOut {
+		_ = c.SendText("echo: " + heard)
+	} else {
+		c.sendChunks(resample(pcm, rate, EchoRate))
+		_ = c.SendOutputTranscription("echo: "+heard, true)
+	}
+	c.endTurn()
 }
 
 func (c *Conn) endTurn() {
