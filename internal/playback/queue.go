@@ -112,35 +112,37 @@ func (q *Queue) TryPush(s []int16) int {
 }
 
 // Push queues all of s, waiting for room while the queue is full, as long as
-// the queue's generation is still gen (see Generation). It returns nil once
-// every sample is queued; ErrCleared when a Clear intervened (the rest of s is
-// dropped); ErrClosed after Close; ctx's error when ctx is done first (part
-// of s may have been queued).
-func (q *Queue) Push(ctx context.Context, gen uint64, s []int16) error {
+// the queue's generation is still gen (see Generation). It returns how many
+// samples it queued and nil once every sample is queued; ErrCleared when a
+// Clear intervened (the rest of s is dropped); ErrClosed after Close; ctx's
+// error when ctx is done first.
+func (q *Queue) Push(ctx context.Context, gen uint64, s []int16) (int, error) {
+	total := 0
 	for {
 		q.mu.Lock()
 		switch {
 		case q.closed:
 			q.mu.Unlock()
-			return ErrClosed
+			return total, ErrClosed
 		case q.gen != gen:
 			q.mu.Unlock()
-			return ErrCleared
+			return total, ErrCleared
 		}
 		k := q.pushLocked(s)
 		q.mu.Unlock()
 		if k > 0 {
 			signal(q.data)
 		}
+		total += k
 		s = s[k:]
 		if len(s) == 0 {
-			return nil
+			return total, nil
 		}
 		select {
 		case <-q.space:
 		case <-q.done:
 		case <-ctx.Done():
-			return ctx.Err()
+			return total, ctx.Err()
 		}
 	}
 }
