@@ -213,3 +213,60 @@ func TestResetClearsDropping(t *testing.T) {
 	assert.Equal(t, 0, p.flushes)
 	assert.Equal(t, 2*chunk, p.before[1])
 }
+
+// orderStream records the order in which the session calls the stream.
+type orderStream struct {
+	*fullduplextest.FakeStream
+	mu  sync.Mutex
+	log []string
+}
+
+func (o *orderStream) record(s string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.log = append(o.log, s)
+}
+
+func (o *orderStream) Send(ctx context.Context, s fd.Symbol) error {
+	v, _ := s.TextValue()
+	o.record("send " + v)
+	return o.FakeStream.Send(ctx, s)
+}
+
+func (o *orderStream) InterruptOutput(ctx context.Context) error {
+	o.record("interrupt")
+	return o.FakeStream.InterruptOutput(ctx)
+}
+
+// An interrupt never overtakes the input that follows it: a turn-based
+// backend would otherwise cancel the answer to the new input.
+func TestInterruptReachesStreamBeforeLaterInput(t *testing.T) {
+	for range 50 {
+		ctx := testCtx(t)
+		os := &orderStream{FakeStream: connectedFake(t)}
+		sess := fd.NewDuplexSession(os)
+		typed := make(chan fd.Symbol)
+		src := fd.SourceFunc(func(ctx context.Context) (fd.Symbol, error) {
+			select {
+			case s := <-typed:
+				return s, nil
+			case <-ctx.Done():
+				return fd.Symbol{}, ctx.Err()
+			}
+		})
+		done := make(chan error, 1)
+		go func() { done <- sess.RunDuplex(ctx, src, nil) }()
+		typed <- fd.TextSymbol("first")
+		_, err := os.WaitSent(ctx, 1)
+		require.NoError(t, err)
+		sess.Interrupt() // the user cuts the answer off ...
+		typed <- fd.TextSymbol("second") // ... with a new message
+		_, err = os.WaitSent(ctx, 2)
+		require.NoError(t, err)
+		os.End()
+		require.NoError(t, <-done)
+		os.mu.Lock()
+		assert.Equal(t, []string{"send first", "interrupt", "send second"}, os.log)
+		os.mu.Unlock()
+	}
+}

@@ -19,7 +19,8 @@ type outlet struct {
 	mu       sync.Mutex
 	pending  atomic.Int32  // opNone, opCut or opReset: waits to be applied
 	active   atomic.Bool   // RunDuplex is running
-	notify   chan struct{} // cap 1: a client interrupt for the stream
+	notify   chan struct{} // cap 1: wakes the interrupt forwarder
+	forward  atomic.Bool   // a client interrupt is still to be told to the stream
 	sink     Sink
 	flusher  Flusher
 	onSymbol func(context.Context, Symbol) error
@@ -53,6 +54,7 @@ func (o *outlet) start(sink Sink, onSymbol func(context.Context, Symbol) error, 
 	o.flusher, _ = sink.(Flusher)
 	o.speaking, o.dropping = false, false
 	o.pending.Store(opNone)
+	o.forward.Store(false)
 	select {
 	case <-o.notify:
 	default:
@@ -169,6 +171,7 @@ func (o *outlet) interrupt() {
 		return
 	}
 	o.request(opCut)
+	o.forward.Store(true)
 	select {
 	case o.notify <- struct{}{}:
 	default: // one pending notice is enough

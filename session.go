@@ -31,6 +31,12 @@ type DuplexSession struct {
 	running bool
 
 	out outlet
+
+	// sendMu orders what goes to the stream: a client interrupt that is
+	// pending is told to the stream before the next Send or SendEnd, so an
+	// interrupt never overtakes the input that follows it.
+	sendMu      sync.Mutex
+	interrupter OutputInterrupter // the stream, if it is one
 }
 
 // NewDuplexSession returns a session over stream. The session does not own
@@ -81,6 +87,7 @@ func (s *DuplexSession) RunDuplex(ctx context.Context, sender Source, receiver S
 	}
 
 	g, gctx := errgroup.WithContext(ctx)
+	s.interrupter, _ = s.stream.(OutputInterrupter)
 	interrupts := s.out.start(receiver, s.OnSymbol, s.OnEvent)
 	defer s.out.stop()
 	runner := newToolRunner(tools, responder, &s.out)
@@ -89,8 +96,8 @@ func (s *DuplexSession) RunDuplex(ctx context.Context, sender Source, receiver S
 	if sender != nil {
 		s.startSenders(gctx, g, sender)
 	}
-	if in, ok := s.stream.(OutputInterrupter); ok {
-		g.Go(func() error { return s.forwardInterrupts(gctx, in, interrupts) })
+	if s.interrupter != nil {
+		g.Go(func() error { return s.forwardInterrupts(gctx, interrupts) })
 	}
 
 	err := g.Wait()
@@ -159,10 +166,12 @@ func (s *DuplexSession) startSenders(ctx context.Context, g *errgroup.Group, sen
 			if !last {
 				return nil
 			}
-			if err := s.stream.SendEnd(ctx); err != nil {
-				return fmt.Errorf("fullduplex: send end: %w", err)
-			}
-			return nil
+			return s.sendInOrder(ctx, func() error {
+				if err := s.stream.SendEnd(ctx); err != nil {
+					return fmt.Errorf("fullduplex: send end: %w", err)
+				}
+				return nil
+			})
 		})
 	}
 }
@@ -177,7 +186,7 @@ func (s *DuplexSession) sendLoop(ctx context.Context, src Source) error {
 		if err != nil {
 			return fmt.Errorf("fullduplex: source: %w", err)
 		}
-		err = s.stream.Send(ctx, sym)
+		err = s.sendInOrder(ctx, func() error { return s.stream.Send(ctx, sym) })
 		if errors.Is(err, ErrInvalidSymbol) {
 			if err := s.out.deliver(ctx, NewEvent(EventError, err)); err != nil {
 				return err
@@ -190,28 +199,56 @@ func (s *DuplexSession) sendLoop(ctx context.Context, src Source) error {
 	}
 }
 
-// forwardInterrupts tells the stream about client-side barge-in, off the
-// caller's goroutine so that Interrupt never waits on the network.
-func (s *DuplexSession) forwardInterrupts(ctx context.Context, in OutputInterrupter, interrupts <-chan struct{}) error {
+// sendInOrder runs send after telling the stream about a pending client
+// interrupt, so that the stream sees them in the order they happened.
+func (s *DuplexSession) sendInOrder(ctx context.Context, send func() error) error {
+	s.sendMu.Lock()
+	defer s.sendMu.Unlock()
+	if err := s.forwardPendingLocked(ctx); err != nil {
+		return err
+	}
+	return send()
+}
+
+// forwardInterrupts tells the stream about client-side barge-in while no
+// input is being sent, off the caller's goroutine so that Interrupt never
+// waits on the network.
+func (s *DuplexSession) forwardInterrupts(ctx context.Context, wake <-chan struct{}) error {
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-interrupts:
-			if err := in.InterruptOutput(ctx); err != nil && ctx.Err() == nil {
-				if err := s.out.deliver(ctx, NewEvent(EventError, fmt.Errorf("fullduplex: interrupt output: %w", err))); err != nil {
-					return err
-				}
+		case <-wake:
+			s.sendMu.Lock()
+			err := s.forwardPendingLocked(ctx)
+			s.sendMu.Unlock()
+			if err != nil {
+				return err
 			}
 		}
 	}
 }
 
+// forwardPendingLocked calls InterruptOutput if a client interrupt is
+// pending; a failure is reported as an EventError. s.sendMu must be held.
+func (s *DuplexSession) forwardPendingLocked(ctx context.Context) error {
+	if s.interrupter == nil || !s.out.forward.Swap(false) {
+		return nil
+	}
+	err := s.interrupter.InterruptOutput(ctx)
+	if err == nil || ctx.Err() != nil {
+		return nil
+	}
+	return s.out.deliver(ctx, NewEvent(EventError, fmt.Errorf("fullduplex: interrupt output: %w", err)))
+}
+
 // Interrupt is barge-in from the client: it flushes every Flusher sink,
 // drops the audio of the interrupted model turn that is still arriving, and
-// tells the stream when it is an OutputInterrupter (on a goroutine of
-// RunDuplex, so Interrupt never waits on the network). The session goes on:
-// the next model turn plays normally.
+// tells the stream when it is an OutputInterrupter (from a goroutine of
+// RunDuplex, so Interrupt never waits on the network, and always before the
+// next Send or SendEnd, so the stream never sees input that followed the
+// interrupt before the interrupt itself). The session goes on: the next
+// model turn plays normally.
 //
 // Interrupt is safe from any goroutine, including from a Sink's own Write,
 // and never blocks: when an item is being delivered at that moment, the
