@@ -23,6 +23,7 @@ type outlet struct {
 	forward  atomic.Bool   // a client interrupt is still to be told to the stream
 	sink     Sink
 	flusher  Flusher
+	flushNow atomic.Pointer[flusherBox] // flusher, for an Interrupt that finds mu busy
 	onSymbol func(context.Context, Symbol) error
 	onEvent  func(context.Context, StreamEvent) error
 
@@ -35,6 +36,9 @@ type outlet struct {
 	dropping    bool // drop audio of turns <= dropThrough
 	dropThrough int
 }
+
+// A flusherBox holds a Flusher for an atomic.Pointer.
+type flusherBox struct{ Flusher }
 
 // Operations requested from outside the delivering goroutine.
 const (
@@ -52,6 +56,9 @@ func (o *outlet) start(sink Sink, onSymbol func(context.Context, Symbol) error, 
 	defer o.mu.Unlock()
 	o.sink, o.onSymbol, o.onEvent = sink, onSymbol, onEvent
 	o.flusher, _ = sink.(Flusher)
+	if o.flusher != nil {
+		o.flushNow.Store(&flusherBox{o.flusher})
+	}
 	o.speaking, o.dropping = false, false
 	o.pending.Store(opNone)
 	o.forward.Store(false)
@@ -67,6 +74,7 @@ func (o *outlet) stop() {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.active.Store(false)
+	o.flushNow.Store(nil)
 	o.sink, o.flusher, o.onSymbol, o.onEvent = nil, nil, nil, nil
 }
 
@@ -92,11 +100,18 @@ func (o *outlet) release() {
 	}
 }
 
-// request asks for op now, or hands it to the goroutine holding o.mu.
+// request asks for op now, or hands it to the goroutine holding o.mu. A cut
+// that finds o.mu busy also flushes at once: the holder may be blocked in a
+// Write that waits for room in the very queue the cut empties (a speaker's
+// backpressure), and the listener should not wait for it either way.
 func (o *outlet) request(op int32) {
 	o.pending.Store(op)
 	if o.mu.TryLock() {
 		o.release()
+		return
+	}
+	if b := o.flushNow.Load(); op == opCut && b != nil {
+		b.Flush()
 	}
 }
 

@@ -251,9 +251,11 @@ func (s *DuplexSession) forwardPendingLocked(ctx context.Context) error {
 // model turn plays normally.
 //
 // Interrupt is safe from any goroutine, including from a Sink's own Write,
-// and never blocks: when an item is being delivered at that moment, the
-// delivering goroutine flushes as soon as that one Write returns, before it
-// delivers anything else. It does nothing when RunDuplex is not running.
+// and never blocks. It flushes at once even while an item is being
+// delivered (a speaker's Write may be waiting for room in its queue, which
+// the flush makes); the delivering goroutine then completes the cut as soon
+// as that one Write returns, before it delivers anything else. It does
+// nothing when RunDuplex is not running.
 func (s *DuplexSession) Interrupt() { s.out.interrupt() }
 
 // Reset clears the interrupt state, so audio of the interrupted turn is
