@@ -1,0 +1,78 @@
+// fdpa: the C half of package audio. The PortAudio callback runs entirely in
+// C: it moves samples between the device and a lock-free single-producer,
+// single-consumer ring of 16-bit mono samples, so no Go code (and no
+// allocation, lock or panic) ever runs on the audio thread.
+#ifndef FULLDUPLEX_FDPA_H
+#define FULLDUPLEX_FDPA_H
+
+#include <portaudio.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+typedef struct fd_stream {
+	PaStream *pa;
+	int input;    // 1: capture (the callback produces), 0: playback (it consumes)
+	int channels; // device channels; the ring is mono
+	double level_tau_ns;
+
+	int16_t *buf;
+	uint64_t cap; // ring capacity in samples
+
+	_Atomic uint64_t w;        // samples ever written (published)
+	_Atomic uint64_t r;        // samples ever read
+	_Atomic uint64_t flush_to; // playback: skip everything before this write position
+
+	_Atomic int64_t last_cb_ns; // CLOCK_MONOTONIC of the latest callback
+	_Atomic uint64_t stamp_w;   // capture: w after the latest callback
+	_Atomic int64_t callbacks;
+	_Atomic int64_t frames;      // playback: queued frames played; capture: frames captured
+	_Atomic int64_t underruns;   // playback: ran dry right after playing
+	_Atomic int64_t dropped;     // capture: frames dropped for lack of room
+	_Atomic int64_t overflows;   // capture: callbacks that dropped frames
+	_Atomic int64_t dev_xruns;   // callbacks PortAudio flagged with an under/overflow
+	_Atomic int64_t flush_cb_ns; // playback: first callback that honoured the latest flush
+	_Atomic int playing;         // playback: the latest callback played queued audio
+	_Atomic uint64_t level_bits; // playback: decaying output level (a double)
+	_Atomic int64_t level_ns;    // when level_bits was computed
+
+	// playback: a copy of everything played (silence included), for an
+	// echo canceller; the callback writes, one Go reader reads.
+	int16_t *tap;
+	uint64_t tap_cap;
+	_Atomic uint64_t tap_w, tap_r;
+	_Atomic int64_t tap_dropped;
+
+	// touched by the callback only
+	int was_playing;
+	uint64_t flush_seen;
+} fd_stream;
+
+int64_t fd_now_ns(void);
+fd_stream *fd_new(int input, int channels, uint64_t cap, double level_tau_ns);
+void fd_free(fd_stream *s);
+int fd_callback(const void *in, void *out, unsigned long frames,
+	const PaStreamCallbackTimeInfo *ti, PaStreamCallbackFlags flags, void *user);
+PaError fd_open(fd_stream *s, int device, double rate, unsigned long frames, double latency);
+
+// Go side of the ring.
+uint64_t fd_stage(fd_stream *s, const int16_t *src, uint64_t n); // copy, unpublished
+void fd_commit(fd_stream *s, uint64_t n);                         // publish staged samples
+uint64_t fd_read(fd_stream *s, int16_t *dst, uint64_t n);
+uint64_t fd_queued(fd_stream *s);
+void fd_flush(fd_stream *s);
+double fd_level(fd_stream *s, int64_t now);
+const char *fd_error_text(PaError err);
+uint64_t fd_tap_read(fd_stream *s, int16_t *dst, uint64_t n);
+void fd_tap_reset(fd_stream *s);
+
+// A plain copy of the counters, for Go (cgo cannot read _Atomic fields).
+typedef struct fd_stats {
+	int64_t last_cb_ns, callbacks, frames, underruns, dropped, overflows, dev_xruns, flush_cb_ns;
+	uint64_t w, r, stamp_w;
+	int playing;
+} fd_stats;
+void fd_get_stats(fd_stream *s, fd_stats *out);
+// fd_drive runs the callback by hand (tests without a device).
+int fd_drive(fd_stream *s, const int16_t *in, int16_t *out, unsigned long frames, unsigned long flags);
+
+#endif

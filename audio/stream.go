@@ -1,0 +1,238 @@
+package audio
+
+/*
+#include "fdpa.h"
+*/
+import "C"
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"time"
+	"unsafe"
+)
+
+// Defaults shared by the microphone and the speaker.
+const (
+	// DefaultStallTimeout is how long an open device may go without a
+	// callback before it counts as lost.
+	DefaultStallTimeout = 2 * time.Second
+	// DefaultPeriod is the default callback period.
+	DefaultPeriod = 10 * time.Millisecond
+)
+
+// A cstream owns one C fd_stream: the ring, the counters and, when opened on
+// a device, the PortAudio stream. The ring's memory lives until the cstream
+// is garbage collected, so a call after close reads a stopped ring, never
+// freed memory.
+type cstream struct {
+	s      *C.fd_stream
+	pa     bool // a PortAudio stream is open; guarded by paMu
+	input  bool
+	ch     int
+	rate   int
+	period time.Duration
+}
+
+// stats is a copy of the C counters.
+type stats struct {
+	lastCallback time.Duration // monotonic clock of the latest callback (fd_now_ns)
+	callbacks    int64
+	frames       int64
+	underruns    int64
+	dropped      int64
+	overflows    int64
+	devXruns     int64
+	flushCB      time.Duration
+	w, r, stampW uint64
+	playing      bool
+}
+
+// newCStream allocates a ring of capacity samples, not yet on a device.
+func newCStream(input bool, channels, rate, capacity int, levelDecay time.Duration) (*cstream, error) {
+	in := C.int(0)
+	if input {
+		in = 1
+	}
+	s := C.fd_new(in, C.int(channels), C.uint64_t(max(1, capacity)), C.double(levelDecay.Nanoseconds()))
+	if s == nil {
+		return nil, fmt.Errorf("audio: cannot allocate a %d-sample ring", capacity)
+	}
+	c := &cstream{s: s, input: input, ch: channels, rate: rate}
+	runtime.AddCleanup(c, func(p *C.fd_stream) { C.fd_free(p) }, s)
+	return c, nil
+}
+
+// openCStream opens and starts a callback stream on dev, mono if the device
+// accepts it, else stereo; paMu must be held and PortAudio acquired.
+func openCStream(dev Device, input bool, rate int, period, latency time.Duration, capacity int, levelDecay time.Duration) (*cstream, error) {
+	kind, maxCh := "output", dev.MaxOutputChannels
+	if input {
+		kind, maxCh = "input", dev.MaxInputChannels
+	}
+	frames := max(1, int(math.Round(float64(rate)*period.Seconds())))
+	var firstErr error
+	for _, ch := range []int{1, 2} {
+		if ch > maxCh {
+			break
+		}
+		c, err := newCStream(input, ch, rate, capacity, levelDecay)
+		if err != nil {
+			return nil, err
+		}
+		c.period = period
+		var code C.PaError
+		withStderrSilenced(func() {
+			code = C.fd_open(c.s, C.int(dev.Index), C.double(rate), C.ulong(frames), C.double(latency.Seconds()))
+		})
+		if err := paError(code); err != nil {
+			if firstErr == nil {
+				firstErr = err
+			}
+			continue
+		}
+		if err := paError(C.Pa_StartStream(c.s.pa)); err != nil {
+			C.Pa_CloseStream(c.s.pa)
+			return nil, fmt.Errorf("%w: start %s device %q at %d Hz: %w", ErrDevice, kind, dev.Name, rate, err)
+		}
+		c.pa = true
+		return c, nil
+	}
+	hint := ""
+	if pe, ok := firstErr.(*PortAudioError); ok && pe.Code == C.paDeviceUnavailable {
+		hint = " (is it in use by another program?)"
+	}
+	if firstErr == nil {
+		firstErr = fmt.Errorf("the device has no %s channels", kind)
+	}
+	return nil, fmt.Errorf("%w: open %s device %q at %d Hz%s: %w", ErrDevice, kind, dev.Name, rate, hint, firstErr)
+}
+
+// close stops and closes the PortAudio stream (if any) and releases
+// PortAudio. Callbacks have finished when it returns.
+func (c *cstream) close() error {
+	paMu.Lock()
+	defer paMu.Unlock()
+	if !c.pa {
+		return nil
+	}
+	c.pa = false
+	err := paError(C.Pa_AbortStream(c.s.pa))
+	if cerr := paError(C.Pa_CloseStream(c.s.pa)); err == nil {
+		err = cerr
+	}
+	releaseLocked()
+	if err != nil {
+		return fmt.Errorf("%w: close: %w", ErrDevice, err)
+	}
+	return nil
+}
+
+// active reports whether PortAudio still runs the stream; a stream without a
+// device (tests) counts as active.
+func (c *cstream) active() bool {
+	paMu.Lock()
+	defer paMu.Unlock()
+	if !c.pa {
+		return true
+	}
+	return C.Pa_IsStreamActive(c.s.pa) == 1
+}
+
+func monotonicNow() time.Duration { return time.Duration(C.fd_now_ns()) }
+
+func (c *cstream) stats() stats {
+	var st C.fd_stats
+	C.fd_get_stats(c.s, &st)
+	return stats{
+		lastCallback: time.Duration(st.last_cb_ns),
+		callbacks:    int64(st.callbacks),
+		frames:       int64(st.frames),
+		underruns:    int64(st.underruns),
+		dropped:      int64(st.dropped),
+		overflows:    int64(st.overflows),
+		devXruns:     int64(st.dev_xruns),
+		flushCB:      time.Duration(st.flush_cb_ns),
+		w:            uint64(st.w),
+		r:            uint64(st.r),
+		stampW:       uint64(st.stamp_w),
+		playing:      st.playing != 0,
+	}
+}
+
+// sinceCallback returns how long ago the latest callback ran.
+func (c *cstream) sinceCallback() time.Duration {
+	var st C.fd_stats
+	C.fd_get_stats(c.s, &st)
+	return time.Duration(C.fd_now_ns()) - time.Duration(st.last_cb_ns)
+}
+
+// lost reports an error wrapping ErrDeviceLost when the device has not
+// called back for timeout or PortAudio stopped the stream by itself.
+func (c *cstream) lost(name string, timeout time.Duration) error {
+	since := c.sinceCallback()
+	if since <= max(4*c.period, 20*time.Millisecond) {
+		return nil
+	}
+	kind := "output"
+	if c.input {
+		kind = "input"
+	}
+	if !c.active() {
+		return fmt.Errorf("%w: %s device %q: the stream stopped", ErrDeviceLost, kind, name)
+	}
+	if since > timeout {
+		return fmt.Errorf("%w: %s device %q has not called back for %v", ErrDeviceLost, kind, name, since.Round(time.Millisecond))
+	}
+	return nil
+}
+
+// stage copies as much of src as fits into the ring, unpublished.
+func (c *cstream) stage(src []int16) int {
+	if len(src) == 0 {
+		return 0
+	}
+	return int(C.fd_stage(c.s, (*C.int16_t)(unsafe.Pointer(&src[0])), C.uint64_t(len(src))))
+}
+
+func (c *cstream) commit(n int) { C.fd_commit(c.s, C.uint64_t(n)) }
+
+// read moves up to len(dst) samples out of the ring.
+func (c *cstream) read(dst []int16) int {
+	if len(dst) == 0 {
+		return 0
+	}
+	return int(C.fd_read(c.s, (*C.int16_t)(unsafe.Pointer(&dst[0])), C.uint64_t(len(dst))))
+}
+
+// tapRead moves up to len(dst) samples of what the device played out of the
+// playback tap.
+func (c *cstream) tapRead(dst []int16) int {
+	if len(dst) == 0 {
+		return 0
+	}
+	return int(C.fd_tap_read(c.s, (*C.int16_t)(unsafe.Pointer(&dst[0])), C.uint64_t(len(dst))))
+}
+
+func (c *cstream) tapReset() { C.fd_tap_reset(c.s) }
+
+func (c *cstream) queued() int   { return int(C.fd_queued(c.s)) }
+func (c *cstream) capacity() int { return int(c.s.cap) }
+func (c *cstream) flush()        { C.fd_flush(c.s) }
+func (c *cstream) level() float64 {
+	return float64(C.fd_level(c.s, C.fd_now_ns()))
+}
+
+// drive runs the callback by hand with frames frames of in (capture) or
+// into out (playback): for tests without a device.
+func (c *cstream) drive(in, out []int16, frames int, flags uint) {
+	var pin, pout *C.int16_t
+	if len(in) > 0 {
+		pin = (*C.int16_t)(unsafe.Pointer(&in[0]))
+	}
+	if len(out) > 0 {
+		pout = (*C.int16_t)(unsafe.Pointer(&out[0]))
+	}
+	C.fd_drive(c.s, pin, pout, C.ulong(frames), C.ulong(flags))
+}

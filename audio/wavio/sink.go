@@ -1,0 +1,316 @@
+package wavio
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/fullduplex-go/fullduplex"
+	"github.com/fullduplex-go/fullduplex/internal/pcm"
+	"github.com/fullduplex-go/fullduplex/internal/playback"
+)
+
+// SinkConfig configures a Sink. The zero value means the defaults in each
+// field's comment.
+type SinkConfig struct {
+	// SampleRate of the file. Default 24000 (Gemini's output rate); audio
+	// of other rates is resampled.
+	SampleRate int
+	// Realtime makes the Sink behave like a speaker: Write queues, a
+	// goroutine "plays" the queue into the file at real time in Period
+	// steps and writes silence while the queue is empty, and Flush drops
+	// what is queued. Default false: Write writes at once, and Flush has
+	// nothing to drop.
+	Realtime bool
+	// Period is the playing step of a Realtime Sink. Default 10 ms.
+	Period time.Duration
+	// Buffer bounds the queue of a Realtime Sink; Write waits for room
+	// when it is full. Default 30 s.
+	Buffer time.Duration
+	// LevelDecay is the time constant of Level's decay. Default 250 ms.
+	LevelDecay time.Duration
+}
+
+// ErrClosed is returned by Sink.Write after Close.
+var ErrClosed = errors.New("wavio: sink closed")
+
+// A Sink writes the audio symbols it receives to a 16-bit mono WAV file and
+// ignores everything else. It is a fullduplex.Sink and Flusher, and an
+// OutputMonitor for package bargein.
+//
+// Write is for one goroutine at a time; Flush, Level, Playing, Written and
+// Close are safe from any goroutine.
+type Sink struct {
+	cfg    SinkConfig
+	file   *os.File // closed by Close when the Sink opened it
+	mu     sync.Mutex
+	ww     *pcm.WAVWriter
+	werr   error // first write error
+	frames atomic.Int64
+
+	// Write state
+	wmu    sync.Mutex
+	rs     *pcm.Resampler
+	rsRate int
+	gen    uint64
+	dec    []int16
+	mono   []int16
+	res    []int16
+
+	// Realtime
+	q       *playback.Queue
+	level   atomic.Uint64 // math.Float64bits
+	levelAt atomic.Int64  // unix ns
+	playing atomic.Bool
+	stop    chan struct{}
+	wg      sync.WaitGroup
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+var (
+	_ fullduplex.Sink    = (*Sink)(nil)
+	_ fullduplex.Flusher = (*Sink)(nil)
+)
+
+// CreateSink creates (or truncates) the WAV file at path; Close closes it.
+func CreateSink(path string, cfg SinkConfig) (*Sink, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("wavio: %w", err)
+	}
+	s, err := NewSink(f, cfg)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	s.file = f
+	return s, nil
+}
+
+// NewSink writes a WAV file to w; Close finishes the file but does not
+// close w. A Realtime Sink starts its playing goroutine, which Close ends.
+func NewSink(w io.WriteSeeker, cfg SinkConfig) (*Sink, error) {
+	if cfg.SampleRate == 0 {
+		cfg.SampleRate = 24000
+	}
+	if cfg.Period <= 0 {
+		cfg.Period = 10 * time.Millisecond
+	}
+	if cfg.Buffer <= 0 {
+		cfg.Buffer = 30 * time.Second
+	}
+	if cfg.LevelDecay <= 0 {
+		cfg.LevelDecay = 250 * time.Millisecond
+	}
+	ww, err := pcm.NewWAVWriter(w, cfg.SampleRate, 1)
+	if err != nil {
+		return nil, fmt.Errorf("wavio: %w", err)
+	}
+	s := &Sink{cfg: cfg, ww: ww}
+	if cfg.Realtime {
+		s.q = playback.New(max(1, durSamples(cfg.Buffer, cfg.SampleRate)))
+		s.stop = make(chan struct{})
+		s.wg.Add(1)
+		go s.play()
+	}
+	return s, nil
+}
+
+// Write resamples an audio Symbol to the file's rate and writes it (or
+// queues it, when Realtime). Other items are ignored.
+func (s *Sink) Write(ctx context.Context, item fullduplex.StreamItem) error {
+	sym, ok := item.(fullduplex.Symbol)
+	if !ok || sym.Modality != fullduplex.ModalityAudio || len(sym.Data) == 0 {
+		return nil
+	}
+	rate, ch := sym.SampleRate(), sym.Channels()
+	if rate < pcm.MinRate || rate > pcm.MaxRate || ch < 1 || len(sym.Data)%(2*ch) != 0 {
+		return fmt.Errorf("wavio: %w: %d bytes at %d Hz, %d channel(s)", fullduplex.ErrInvalidSymbol, len(sym.Data), rate, ch)
+	}
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	var gen uint64
+	if s.q != nil {
+		gen = s.q.Generation()
+	}
+	if rate != s.rsRate || s.rs == nil {
+		rs, err := pcm.NewResampler(rate, s.cfg.SampleRate)
+		if err != nil {
+			return fmt.Errorf("wavio: %w: %w", fullduplex.ErrInvalidSymbol, err)
+		}
+		s.rs, s.rsRate, s.gen = rs, rate, gen
+	} else if gen != s.gen {
+		s.rs.Reset()
+		s.gen = gen
+	}
+	var err error
+	if s.dec, err = pcm.DecodeInt16(s.dec[:0], sym.Data); err != nil {
+		return fmt.Errorf("wavio: %w: %w", fullduplex.ErrInvalidSymbol, err)
+	}
+	src := s.dec
+	if ch > 1 {
+		s.mono, _ = pcm.Downmix(s.mono[:0], s.dec, ch)
+		src = s.mono
+	}
+	s.res = s.rs.Process(s.res[:0], src)
+	if s.q == nil {
+		return s.writeSamples(s.res)
+	}
+	_, err = s.q.Push(ctx, gen, s.res)
+	switch {
+	case errors.Is(err, playback.ErrCleared):
+		return nil
+	case errors.Is(err, playback.ErrClosed):
+		return ErrClosed
+	}
+	return err
+}
+
+func (s *Sink) writeSamples(x []int16) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.werr != nil {
+		return s.werr
+	}
+	if s.ww == nil {
+		return ErrClosed
+	}
+	if err := s.ww.WriteSamples(x); err != nil {
+		s.werr = fmt.Errorf("wavio: %w", err)
+		return s.werr
+	}
+	s.frames.Add(int64(len(x)))
+	return nil
+}
+
+// play is the Realtime Sink's clock: every Period it moves one Period of
+// queued audio (or silence) into the file.
+func (s *Sink) play() {
+	defer s.wg.Done()
+	n := max(1, durSamples(s.cfg.Period, s.cfg.SampleRate))
+	buf := make([]int16, n)
+	start := time.Now()
+	var steps int64
+	t := time.NewTimer(s.cfg.Period)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+		}
+		// Catch up on every step that is due, so the file keeps wall time.
+		due := int64(time.Since(start) / s.cfg.Period)
+		for ; steps < due; steps++ {
+			k := s.q.Pull(buf)
+			clear(buf[k:])
+			s.playing.Store(k > 0)
+			s.noteLevel(buf)
+			if err := s.writeSamples(buf); err != nil {
+				return
+			}
+		}
+		t.Reset(start.Add(time.Duration(steps+1) * s.cfg.Period).Sub(time.Now()))
+	}
+}
+
+func (s *Sink) noteLevel(buf []int16) {
+	now := time.Now().UnixNano()
+	prev := math.Float64frombits(s.level.Load())
+	if dt := now - s.levelAt.Load(); dt > 0 && prev > 0 {
+		prev *= math.Exp(-float64(dt) / float64(s.cfg.LevelDecay))
+	}
+	s.level.Store(math.Float64bits(max(pcm.RMS(buf), prev)))
+	s.levelAt.Store(now)
+}
+
+// Flush drops the queue of a Realtime Sink (the file gets silence from the
+// next Period on); for a direct Sink there is nothing to drop.
+func (s *Sink) Flush() {
+	if s.q != nil {
+		s.q.Clear()
+	}
+}
+
+// Playing reports whether a Realtime Sink has audio queued or played some in
+// its latest step; a direct Sink never plays.
+func (s *Sink) Playing() bool {
+	return s.q != nil && (s.q.Len() > 0 || s.playing.Load())
+}
+
+// Level is the recent output level of a Realtime Sink (linear RMS, a peak
+// decaying with LevelDecay); 0 for a direct Sink.
+func (s *Sink) Level() float64 {
+	l := math.Float64frombits(s.level.Load())
+	if dt := time.Now().UnixNano() - s.levelAt.Load(); dt > 0 && l > 0 {
+		l *= math.Exp(-float64(dt) / float64(s.cfg.LevelDecay))
+	}
+	return l
+}
+
+// Queued returns the samples waiting to be played by a Realtime Sink.
+func (s *Sink) Queued() int {
+	if s.q == nil {
+		return 0
+	}
+	return s.q.Len()
+}
+
+// Drain waits until a Realtime Sink has played its queue, or ctx is done.
+func (s *Sink) Drain(ctx context.Context) error {
+	if s.q == nil {
+		return nil
+	}
+	t := time.NewTicker(s.cfg.Period)
+	defer t.Stop()
+	for s.q.Len() > 0 {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-s.q.Done():
+			return ErrClosed
+		case <-t.C:
+		}
+	}
+	return nil
+}
+
+// Written returns the samples written to the file so far.
+func (s *Sink) Written() int64 { return s.frames.Load() }
+
+// SampleRate returns the file's rate.
+func (s *Sink) SampleRate() int { return s.cfg.SampleRate }
+
+// Close stops a Realtime Sink's goroutine (queued audio is dropped),
+// finishes the WAV header, and closes the file if the Sink created it. It
+// is idempotent.
+func (s *Sink) Close() error {
+	s.closeOnce.Do(func() {
+		if s.q != nil {
+			s.q.Close()
+			close(s.stop)
+			s.wg.Wait()
+		}
+		s.mu.Lock()
+		err := s.ww.Close()
+		s.ww = nil
+		s.mu.Unlock()
+		if s.file != nil {
+			if cerr := s.file.Close(); err == nil {
+				err = cerr
+			}
+		}
+		if err != nil {
+			s.closeErr = fmt.Errorf("wavio: %w", err)
+		}
+	})
+	return s.closeErr
+}

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/fullduplex-go/fullduplex"
+	"github.com/fullduplex-go/fullduplex/audio"
+	"github.com/fullduplex-go/fullduplex/audio/aec"
+	"github.com/fullduplex-go/fullduplex/audio/wavio"
+	"github.com/fullduplex-go/fullduplex/examples/internal/console"
+	"github.com/fullduplex-go/fullduplex/examples/internal/offline"
+	"github.com/fullduplex-go/fullduplex/gemini"
+)
+
+// converse runs one conversation until ctx is done or the stream ends.
+func converse(ctx context.Context, o options, stdout, stderr io.Writer) error {
+	cfg := gemini.Config{Model: o.model, Voice: o.voice, SystemInstruction: o.system}
+	defer offline.Use(&cfg, o.offline, stderr)()
+	stream := gemini.NewStream(cfg)
+	defer stream.Close()
+
+	session := fullduplex.NewDuplexSession(stream)
+	if err := session.AddTool(timeTool); err != nil {
+		return err
+	}
+	opts := audio.Options{
+		Microphone: audio.MicrophoneConfig{Device: o.in},
+		Speaker:    audio.SpeakerConfig{Device: o.out},
+		Sinks:      []fullduplex.Sink{&console.Transcript{W: stdout}},
+	}
+	if o.inWAV != "" {
+		src, err := wavio.OpenSource(o.inWAV, wavio.SourceConfig{Realtime: true, TrailSilence: time.Second})
+		if err != nil {
+			return err
+		}
+		defer src.Close()
+		opts.Input = src
+	}
+	if o.outWAV != "" {
+		sink, err := wavio.CreateSink(o.outWAV, wavio.SinkConfig{Realtime: true})
+		if err != nil {
+			return err
+		}
+		defer sink.Close()
+		opts.Output = sink
+	}
+	if err := echoHandling(&opts, o.echo); err != nil {
+		return err
+	}
+	bridge, err := audio.NewBridge(session, opts)
+	if err != nil {
+		return err
+	}
+	defer bridge.Close()
+	describe(stderr, bridge, o)
+	return bridge.Run(ctx)
+}
+
+// describe tells the person what is listening and where the answer plays.
+func describe(w io.Writer, b *audio.Bridge, o options) {
+	in, out := o.inWAV, o.outWAV
+	if m := b.Microphone(); m != nil {
+		in = fmt.Sprintf("%s (%d Hz)", m.Device().Name, m.DeviceRate())
+	}
+	if s := b.Speaker(); s != nil {
+		out = fmt.Sprintf("%s (%d Hz)", s.Device().Name, s.DeviceRate())
+	}
+	fmt.Fprintf(w, "Listening on %s, answering on %s.\n", in, out)
+	fmt.Fprintln(w, "Speak now; talk over the answer to interrupt it; Ctrl-C to quit.")
+}
+
+// echoHandling sets how barge-in tells the user from the model's echo.
+func echoHandling(opts *audio.Options, mode string) error {
+	switch mode {
+	case "headphones":
+		opts.BargeIn.DisableEchoGate = true
+	case "gate", "":
+		// the default: the user must be louder than the model plays
+	case "aec":
+		opts.Filter = aec.Filter(aec.Config{})
+	default:
+		return fmt.Errorf("unknown -echo %q: want headphones, gate or aec", mode)
+	}
+	return nil
+}
+
+// timeTool lets the model look up the time while it keeps talking.
+var timeTool = fullduplex.Tool{
+	Name:        "get_current_time",
+	Description: "Returns the current local date and time.",
+	Handler: func(ctx context.Context, _ map[string]any) (any, error) {
+		now := time.Now()
+		return map[string]any{"time": now.Format("15:04"), "date": now.Format("Monday 2 January 2006"), "zone": now.Format("MST")}, nil
+	},
+}

@@ -1,0 +1,177 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/fullduplex-go/fullduplex/audio/audiotest"
+	"github.com/fullduplex-go/fullduplex/internal/pcm"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m, goleak.IgnoreTopFunction("go.opencensus.io/stats/view.(*worker).start"))
+}
+
+// syncBuffer is a bytes.Buffer safe for the program and the test at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+const recRate = 16000
+
+// waitUntil polls cond every 10 ms until it holds or ctx is done.
+func waitUntil(ctx context.Context, cond func() bool) bool {
+	t := time.NewTicker(10 * time.Millisecond)
+	defer t.Stop()
+	for !cond() {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-t.C:
+		}
+	}
+	return true
+}
+
+// voiced returns how long samples at recRate are above -45 dBFS.
+func voiced(samples []int16) time.Duration { return voicedAt(samples, recRate) }
+
+// voicedAt returns how long samples at rate are above -45 dBFS, in 20 ms frames.
+func voicedAt(samples []int16, rate int) time.Duration {
+	frame := rate / 50
+	var n int
+	for i := 0; i+frame <= len(samples); i += frame {
+		if pcm.DBFS(samples[i:i+frame]) > -45 {
+			n++
+		}
+	}
+	return time.Duration(n) * 20 * time.Millisecond
+}
+
+// startChat runs mic-chat offline on the rig's default devices and waits
+// until it listens. It returns the program's output and its result.
+// The rig's microphone hears nothing of its speaker, like a headset.
+func startChat(t *testing.T, ctx context.Context) (stdout, stderr *syncBuffer, done <-chan error) {
+	t.Helper()
+	stdout, stderr = &syncBuffer{}, &syncBuffer{}
+	errc := make(chan error, 1)
+	go func() { errc <- run(ctx, options{offline: true, system: "test", echo: "headphones"}, stdout, stderr) }()
+	require.True(t, waitUntil(ctx, func() bool { return strings.Contains(stderr.String(), "Speak now") }),
+		"mic-chat did not start listening: %s", stderr.String())
+	return stdout, stderr, errc
+}
+
+// The main job end to end on real devices: a spoken question played into
+// the microphone sink reaches the (offline echo) model, and its spoken
+// answer comes out of the speaker sink while the transcript prints.
+func TestMicChatEndToEnd(t *testing.T) {
+	audiotest.RequireRig(t)
+	rec := audiotest.Record(t, audiotest.Speaker+".monitor", recRate)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	stdout, _, done := startChat(t, runCtx)
+
+	start := time.Now()
+	require.NoError(t, audiotest.Play(ctx, audiotest.Mic, "../../testdata/hello.wav"))
+	require.True(t, waitUntil(ctx, func() bool { return strings.Contains(stdout.String(), "gemini: echo:") }), "no answer: %s", stdout.String())
+	// Let the answer play out: it is the question echoed back, ~3 s.
+	require.True(t, waitUntil(ctx, func() bool {
+		s := rec.Since(start)
+		return voiced(s) > time.Second && pcm.DBFS(tail(s, recRate)) < -60
+	}), "the answer did not play and end")
+	stop()
+	require.NoError(t, <-done)
+
+	out := rec.Since(start)
+	t.Logf("transcript:\n%s\nvoiced %v of %v recorded", stdout.String(), voiced(out), time.Duration(len(out))*time.Second/recRate)
+	assert.Contains(t, stdout.String(), "you: [")
+	assert.Greater(t, pcm.DBFS(out), -40.0, "the answer is audible")
+	// hello.wav has about 2.4 s of voiced speech; the echo model returns it.
+	assert.InDelta(t, 2.4, voiced(out).Seconds(), 0.9, "the answer is as long as the question")
+}
+
+// Barge-in on real devices: talking over the answer silences the speaker
+// at once, well before the answer would have ended.
+func TestMicChatBargeIn(t *testing.T) {
+	audiotest.RequireRig(t)
+	rec := audiotest.Record(t, audiotest.Speaker+".monitor", recRate)
+	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
+	defer cancel()
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	_, _, done := startChat(t, runCtx)
+
+	start := time.Now()
+	require.NoError(t, audiotest.Play(ctx, audiotest.Mic, "../../testdata/hello.wav"))
+	// Wait until the answer has been playing for 0.8 s, then talk over it.
+	var answerStart time.Time
+	require.True(t, waitUntil(ctx, func() bool {
+		if answerStart.IsZero() && pcm.DBFS(tail(rec.Since(start), recRate/50)) > -45 {
+			answerStart = time.Now()
+		}
+		return !answerStart.IsZero() && time.Since(answerStart) > 800*time.Millisecond
+	}), "the answer never started")
+	cut := time.Now()
+	require.NoError(t, audiotest.Play(ctx, audiotest.Mic, "../../testdata/interrupt.wav")) // "Wait, stop, stop." 1.7 s
+	// Without barge-in the ~3 s answer would play on through this window;
+	// the echo of the interruption itself comes only after its 600 ms of
+	// closing silence.
+	during := rec.Since(cut)
+	stop()
+	require.NoError(t, <-done)
+
+	window := during[min(len(during), recRate/2):min(len(during), recRate*3/2)] // 0.5–1.5 s after the user spoke up
+	t.Logf("answer level before the cut %.1f dBFS; 0.5–1.5 s after %.1f dBFS", pcm.DBFS(rec.Since(answerStart)[:recRate/2]), pcm.DBFS(window))
+	require.Len(t, window, recRate)
+	assert.Less(t, pcm.DBFS(window), -60.0, "the speaker went silent after the user talked over it")
+}
+
+// tail returns the last n samples of s.
+func tail(s []int16, n int) []int16 { return s[max(0, len(s)-n):] }
+
+func TestUnknownEchoMode(t *testing.T) {
+	err := run(context.Background(), options{offline: true, echo: "earplugs", inWAV: "../../testdata/hello.wav", outWAV: t.TempDir() + "/out.wav"}, &syncBuffer{}, &syncBuffer{})
+	require.ErrorContains(t, err, `unknown -echo "earplugs"`)
+}
+
+// Headless: WAV in, WAV out, no devices: the question comes back as the
+// answer in the output file, and the program ends by itself at the end
+// of the input.
+func TestMicChatWAVFiles(t *testing.T) {
+	out := t.TempDir() + "/answer.wav"
+	var stdout, stderr syncBuffer
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	require.NoError(t, run(ctx, options{offline: true, inWAV: "../../testdata/hello.wav", outWAV: out, duration: 8 * time.Second}, &stdout, &stderr))
+	assert.Contains(t, stdout.String(), "gemini: echo:")
+	f, err := os.Open(out)
+	require.NoError(t, err)
+	defer f.Close()
+	w, err := pcm.ReadWAV(f)
+	require.NoError(t, err)
+	assert.InDelta(t, 2.4, voicedAt(w.Samples, w.SampleRate).Seconds(), 0.9, "the answer in the file is as long as the question")
+}
