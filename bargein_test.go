@@ -263,7 +263,7 @@ func TestInterruptReachesStreamBeforeLaterInput(t *testing.T) {
 		typed <- fd.TextSymbol("first")
 		_, err := os.WaitSent(ctx, 1)
 		require.NoError(t, err)
-		sess.Interrupt() // the user cuts the answer off ...
+		sess.Interrupt()                 // the user cuts the answer off ...
 		typed <- fd.TextSymbol("second") // ... with a new message
 		_, err = os.WaitSent(ctx, 2)
 		require.NoError(t, err)
@@ -314,7 +314,7 @@ func TestInterruptFlushesSinkBlockedInWrite(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- sess.RunDuplex(ctx, nil, b) }()
 	<-b.full
-	sess.Interrupt() // must not wait for room that only Flush can make
+	sess.Interrupt()            // must not wait for room that only Flush can make
 	fs.EmitAudio(pcm, 24000, 1) // late audio of the interrupted turn
 	fs.EmitAudio(pcm, 24000, 2)
 	fs.End()
