@@ -3,18 +3,21 @@
 # start the headless audio server the audio tests use (.ci/start-*.sh).
 
 GO ?= go
+SHELL := /bin/bash
 export PATH := $(PATH):/usr/local/go/bin
 
 .PHONY: test bench chat deps vet fuzz
 
 # The packages that use the audio rig (real devices on a shared PulseAudio)
 # run after the rest, one at a time, so that CPU load from other tests does
-# not make the sound server drop audio.
+# not make the sound server drop audio. Their log names each test as it
+# passes, fails or skips, so CI shows the real-device tests ran.
 RIG_PKGS = ./audio/... ./examples/mic-chat
 
 test: deps vet
 	$(GO) test -race -timeout 15m $$($(GO) list ./... | grep -v -e /audio -e /examples/mic-chat)
-	$(GO) test -race -p 1 -timeout 15m $(RIG_PKGS)
+	set -o pipefail; $(GO) test -race -p 1 -v -timeout 15m $(RIG_PKGS) | \
+		grep --line-buffered -E '^(--- |ok|FAIL|PASS|panic)|^\s+(--- |\S+_test\.go:[0-9]+: )'
 
 vet:
 	$(GO) vet ./...
