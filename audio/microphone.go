@@ -119,33 +119,14 @@ func OpenMicrophone(cfg MicrophoneConfig) (*Microphone, error) {
 	if err != nil {
 		return nil, err
 	}
-	paMu.Lock()
-	defer paMu.Unlock()
-	if err := acquireLocked(); err != nil {
-		return nil, err
-	}
-	dev, err := findDeviceLocked(cfg.Device, true)
+	dev, rate, c, err := openDevice(cfg.Device, true, cfg.DeviceRate, cfg.Period, cfg.Latency, cfg.Buffer, time.Second)
 	if err != nil {
-		releaseLocked()
 		return nil, err
-	}
-	rate := cfg.DeviceRate
-	if rate == 0 {
-		rate = int(dev.DefaultSampleRate)
-	}
-	latency := cfg.Latency
-	if latency <= 0 {
-		latency = dev.DefaultLowInputLatency
 	}
 	rs, err := pcm.NewResampler(rate, cfg.SampleRate)
 	if err != nil {
-		releaseLocked()
+		_ = c.close()
 		return nil, fmt.Errorf("audio: microphone at %d Hz: %w", rate, err)
-	}
-	c, err := openCStream(dev, true, rate, cfg.Period, latency, ringSize(rate, cfg.Buffer), time.Second)
-	if err != nil {
-		releaseLocked()
-		return nil, err
 	}
 	return newMicrophone(cfg, dev, rate, c, rs), nil
 }

@@ -129,27 +129,8 @@ func OpenSpeaker(cfg SpeakerConfig) (*Speaker, error) {
 	if err != nil {
 		return nil, err
 	}
-	paMu.Lock()
-	defer paMu.Unlock()
-	if err := acquireLocked(); err != nil {
-		return nil, err
-	}
-	dev, err := findDeviceLocked(cfg.Device, false)
+	dev, rate, c, err := openDevice(cfg.Device, false, cfg.DeviceRate, cfg.Period, cfg.Latency, cfg.Buffer, cfg.LevelDecay)
 	if err != nil {
-		releaseLocked()
-		return nil, err
-	}
-	rate := cfg.DeviceRate
-	if rate == 0 {
-		rate = int(dev.DefaultSampleRate)
-	}
-	latency := cfg.Latency
-	if latency <= 0 {
-		latency = dev.DefaultLowOutputLatency
-	}
-	c, err := openCStream(dev, false, rate, cfg.Period, latency, ringSize(rate, cfg.Buffer), cfg.LevelDecay)
-	if err != nil {
-		releaseLocked()
 		return nil, err
 	}
 	return newSpeaker(cfg, dev, rate, c), nil

@@ -109,6 +109,38 @@ func openCStream(dev Device, input bool, rate int, period, latency time.Duration
 	return nil, fmt.Errorf("%w: open %s device %q at %d Hz%s: %w", ErrDevice, kind, dev.Name, rate, hint, firstErr)
 }
 
+// openDevice initialises PortAudio for one more stream, finds the device
+// selector names, and opens and starts a stream on it at rate (0: the
+// device's default rate) with latency (0: the device's default low latency).
+// On error nothing stays acquired. The stream's close releases PortAudio.
+func openDevice(selector string, input bool, rate int, period, latency, buffer, levelDecay time.Duration) (Device, int, *cstream, error) {
+	paMu.Lock()
+	defer paMu.Unlock()
+	if err := acquireLocked(); err != nil {
+		return Device{}, 0, nil, err
+	}
+	dev, err := findDeviceLocked(selector, input)
+	if err != nil {
+		releaseLocked()
+		return Device{}, 0, nil, err
+	}
+	if rate == 0 {
+		rate = int(dev.DefaultSampleRate)
+	}
+	if latency <= 0 {
+		latency = dev.DefaultLowOutputLatency
+		if input {
+			latency = dev.DefaultLowInputLatency
+		}
+	}
+	c, err := openCStream(dev, input, rate, period, latency, ringSize(rate, buffer), levelDecay)
+	if err != nil {
+		releaseLocked()
+		return Device{}, 0, nil, err
+	}
+	return dev, rate, c, nil
+}
+
 // close stops and closes the PortAudio stream (if any) and releases
 // PortAudio. Callbacks have finished when it returns.
 func (c *cstream) close() error {
