@@ -36,6 +36,7 @@ type PortAudioError struct {
 	Text string
 }
 
+// Error returns PortAudio's text and code.
 func (e *PortAudioError) Error() string { return fmt.Sprintf("portaudio: %s (%d)", e.Text, e.Code) }
 
 func paError(code C.PaError) error {

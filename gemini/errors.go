@@ -22,6 +22,7 @@ type CloseError struct {
 	Reason string // the service's reason text
 }
 
+// Error gives the close code and the service's reason.
 func (e *CloseError) Error() string {
 	var what string
 	switch e.Code {
@@ -104,6 +105,7 @@ type FrameError struct {
 	ServiceError bool // the frame was an {"error": ...} message
 }
 
+// Error says which frame failed and why.
 func (e *FrameError) Error() string {
 	const max = 300
 	s := e.Err.Error()
@@ -116,6 +118,7 @@ func (e *FrameError) Error() string {
 	return "gemini: malformed server message: " + s
 }
 
+// Unwrap returns the parse or service error.
 func (e *FrameError) Unwrap() error { return e.Err }
 
 // redact returns err with every occurrence of secret replaced. An error

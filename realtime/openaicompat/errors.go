@@ -14,6 +14,7 @@ type HTTPError struct {
 	Message string
 }
 
+// Error gives the HTTP status and the server's message.
 func (e *HTTPError) Error() string {
 	if e.StatusCode == 0 {
 		return "openaicompat: server error: " + e.Message
