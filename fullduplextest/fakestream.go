@@ -114,6 +114,20 @@ func (f *FakeStream) Connected() bool {
 	return f.connected
 }
 
+// lockUsable checks ctx, locks f.mu and checks the stream is usable; on
+// error f.mu is not held.
+func (f *FakeStream) lockUsable(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	if err := f.checkLocked(); err != nil {
+		f.mu.Unlock()
+		return err
+	}
+	return nil
+}
+
 func (f *FakeStream) checkLocked() error {
 	if f.closed {
 		return fullduplex.ErrClosed
@@ -127,14 +141,10 @@ func (f *FakeStream) checkLocked() error {
 // Send records s, or returns the error set with FailNextSend, or an error
 // wrapping ErrInvalidSymbol when s is not valid.
 func (f *FakeStream) Send(ctx context.Context, s fullduplex.Symbol) error {
-	if err := ctx.Err(); err != nil {
+	if err := f.lockUsable(ctx); err != nil {
 		return err
 	}
-	f.mu.Lock()
 	defer f.mu.Unlock()
-	if err := f.checkLocked(); err != nil {
-		return err
-	}
 	if err := f.sendErr; err != nil {
 		f.sendErr = nil
 		return err
@@ -151,14 +161,10 @@ func (f *FakeStream) Send(ctx context.Context, s fullduplex.Symbol) error {
 
 // SendEnd records the end of the current input.
 func (f *FakeStream) SendEnd(ctx context.Context) error {
-	if err := ctx.Err(); err != nil {
+	if err := f.lockUsable(ctx); err != nil {
 		return err
 	}
-	f.mu.Lock()
 	defer f.mu.Unlock()
-	if err := f.checkLocked(); err != nil {
-		return err
-	}
 	f.ends++
 	f.signalReadyLocked()
 	f.broadcastLocked()
@@ -216,14 +222,10 @@ func (f *FakeStream) DeclareTools(tools []fullduplex.Tool) error {
 
 // SendToolResult records a tool result.
 func (f *FakeStream) SendToolResult(ctx context.Context, r fullduplex.ToolResult) error {
-	if err := ctx.Err(); err != nil {
+	if err := f.lockUsable(ctx); err != nil {
 		return err
 	}
-	f.mu.Lock()
 	defer f.mu.Unlock()
-	if err := f.checkLocked(); err != nil {
-		return err
-	}
 	f.results = append(f.results, r)
 	f.broadcastLocked()
 	return nil

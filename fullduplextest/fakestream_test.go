@@ -142,13 +142,13 @@ func TestEndAfterInput(t *testing.T) {
 	fs.EndAfterInput()
 	_, err := fs.Receive(ctx)
 	require.NoError(t, err)
-	errc := make(chan error, 1)
-	go func() { _, err := fs.Receive(ctx); errc <- err }()
-	select {
-	case err := <-errc:
-		t.Fatalf("Receive returned %v before the input ended", err)
-	default:
-	}
+	// Nothing left to receive, and the input has not ended: Receive waits
+	// (here until its ctx, already done, lets it go) instead of ending.
+	done, cancel := context.WithCancel(ctx)
+	cancel()
+	_, err = fs.Receive(done)
+	require.ErrorIs(t, err, context.Canceled)
 	require.NoError(t, fs.SendEnd(ctx))
-	require.ErrorIs(t, <-errc, io.EOF)
+	_, err = fs.Receive(ctx)
+	require.ErrorIs(t, err, io.EOF)
 }

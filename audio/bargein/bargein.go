@@ -200,6 +200,8 @@ func (w *Watcher) Next(ctx context.Context) (fullduplex.Symbol, error) {
 	if err != nil {
 		return s, err
 	}
+	// Audio the detector cannot analyse (a wrong rate, stereo) is passed on
+	// unwatched: the stream it goes to refuses it with a clear error.
 	_, _ = w.Observe(s)
 	if w.ended {
 		w.ended = false

@@ -72,28 +72,35 @@ func voicedAt(samples []int16, rate int) time.Duration {
 
 // startChat runs mic-chat offline on the rig's default devices and waits
 // until it listens. It returns the program's output and its result.
-// The rig's microphone hears nothing of its speaker, like a headset.
-func startChat(t *testing.T, ctx context.Context) (stdout, stderr *syncBuffer, done <-chan error) {
+// chatOnRig records the rig's speaker and starts mic-chat offline on the
+// rig's default devices, waiting until it listens. ctx bounds the test;
+// stop ends mic-chat, whose result arrives on done. The rig's microphone
+// hears nothing of its speaker, like a headset.
+func chatOnRig(t *testing.T, timeout time.Duration) (ctx context.Context, rec *audiotest.Recording, stdout *syncBuffer, stop context.CancelFunc, done <-chan error) {
 	t.Helper()
-	stdout, stderr = &syncBuffer{}, &syncBuffer{}
+	audiotest.RequireRig(t)
+	rec = audiotest.Record(t, audiotest.Speaker+".monitor", recRate)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	t.Cleanup(cancel)
+	runCtx, stop := context.WithCancel(ctx)
+	stdout, stderr := &syncBuffer{}, &syncBuffer{}
 	errc := make(chan error, 1)
-	go func() { errc <- run(ctx, options{offline: true, system: "test", echo: "headphones"}, stdout, stderr) }()
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		errc <- run(runCtx, options{offline: true, system: "test", echo: "headphones"}, stdout, stderr)
+	}()
+	t.Cleanup(func() { stop(); <-finished }) // even when a require fails
 	require.True(t, waitUntil(ctx, func() bool { return strings.Contains(stderr.String(), "Speak now") }),
 		"mic-chat did not start listening: %s", stderr.String())
-	return stdout, stderr, errc
+	return ctx, rec, stdout, stop, errc
 }
 
 // The main job end to end on real devices: a spoken question played into
 // the microphone sink reaches the (offline echo) model, and its spoken
 // answer comes out of the speaker sink while the transcript prints.
 func TestMicChatEndToEnd(t *testing.T) {
-	audiotest.RequireRig(t)
-	rec := audiotest.Record(t, audiotest.Speaker+".monitor", recRate)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	runCtx, stop := context.WithCancel(ctx)
-	defer stop()
-	stdout, _, done := startChat(t, runCtx)
+	ctx, rec, stdout, stop, done := chatOnRig(t, 30*time.Second)
 
 	start := time.Now()
 	require.NoError(t, audiotest.Play(ctx, audiotest.Mic, "../../testdata/hello.wav"))
@@ -117,13 +124,7 @@ func TestMicChatEndToEnd(t *testing.T) {
 // Barge-in on real devices: talking over the answer silences the speaker
 // at once, well before the answer would have ended.
 func TestMicChatBargeIn(t *testing.T) {
-	audiotest.RequireRig(t)
-	rec := audiotest.Record(t, audiotest.Speaker+".monitor", recRate)
-	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
-	defer cancel()
-	runCtx, stop := context.WithCancel(ctx)
-	defer stop()
-	_, _, done := startChat(t, runCtx)
+	ctx, rec, _, stop, done := chatOnRig(t, 40*time.Second)
 
 	start := time.Now()
 	require.NoError(t, audiotest.Play(ctx, audiotest.Mic, "../../testdata/hello.wav"))
