@@ -25,10 +25,11 @@ func ExampleSymbol_Validate() {
 // A session sends what the source yields and prints what the model says.
 func ExampleDuplexSession_RunDuplex() {
 	stream := fullduplextest.NewFakeStream() // any DuplexStream, e.g. gemini.NewStream(cfg)
-	stream.EmitText("Hello! ")
-	stream.EmitText("How can I help?")
-	stream.EmitEvent(fd.EventStreamEnd, nil)
-	stream.EndAfterInput()
+	stream.EmitAfterInput( // the answer to the first input turn
+		fd.TextSymbol("Hello! "),
+		fd.TextSymbol("How can I help?"),
+		fd.NewEvent(fd.EventStreamEnd, nil),
+	)
 
 	session := fd.NewDuplexSession(stream)
 	session.OnSymbol = func(ctx context.Context, s fd.Symbol) error {
@@ -91,8 +92,7 @@ func ExampleMultiSink() {
 		})
 	}
 	stream := fullduplextest.NewFakeStream()
-	stream.EmitText("bonjour")
-	stream.EndAfterInput() // the model hangs up once both inputs are in
+	stream.EmitAfterInput(fd.TextSymbol("bonjour"), fd.NewEvent(fd.EventStreamEnd, nil))
 	typed := fullduplextest.SliceSource(fd.TextSymbol("hello"))
 	mic := fullduplextest.SliceSource(fd.AudioSymbol(make([]byte, 640), 16000))
 	err := fd.NewDuplexSession(stream).RunDuplex(context.Background(),

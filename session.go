@@ -18,11 +18,24 @@ import (
 // time; Interrupt and Reset are safe from any goroutine at any time.
 type DuplexSession struct {
 	// OnSymbol receives every Symbol when RunDuplex is given no Sink.
-	// It runs on the receiving goroutine: return quickly.
-	OnSymbol func(ctx context.Context, s Symbol) error
 	// OnEvent receives every StreamEvent when RunDuplex is given no Sink.
-	// It runs on the receiving goroutine: return quickly.
-	OnEvent func(ctx context.Context, e StreamEvent) error
+	//
+	// Calls of OnSymbol, OnEvent and a Sink's Write are serialised: never
+	// two at once, each one finished before the next begins, in the order
+	// the items were produced. They come from RunDuplex's goroutines: the
+	// receiving one for what the stream returns, a sending one for the
+	// EventError of a refused Symbol, a tool's for the EventError of a
+	// failed tool. Return quickly: delivery waits for them, and so does the
+	// completion of a barge-in cut.
+	OnSymbol func(ctx context.Context, s Symbol) error
+	OnEvent  func(ctx context.Context, e StreamEvent) error
+
+	// MaxTurns, when positive, makes RunDuplex return nil once that many
+	// model turns have ended (their terminators, EventStreamEnd or
+	// EventInterrupt, delivered): MaxTurns 1 asks one question and takes
+	// one answer, on a live stream as on a fake. The stream stays open.
+	// Default 0: no limit.
+	MaxTurns int
 
 	stream DuplexStream
 
@@ -36,13 +49,14 @@ type DuplexSession struct {
 	// pending is told to the stream before the next Send or SendEnd, so an
 	// interrupt never overtakes the input that follows it.
 	sendMu      sync.Mutex
-	interrupter OutputInterrupter // the stream, if it is one
+	interrupter OutputInterrupter // the stream, if it is one; set by NewDuplexSession
 }
 
 // NewDuplexSession returns a session over stream. The session does not own
 // the stream: close it yourself when you are done.
 func NewDuplexSession(stream DuplexStream) *DuplexSession {
-	return &DuplexSession{stream: stream, out: newOutlet()}
+	interrupter, _ := stream.(OutputInterrupter)
+	return &DuplexSession{stream: stream, out: newOutlet(), interrupter: interrupter}
 }
 
 // Stream returns the stream the session runs over.
@@ -57,10 +71,13 @@ var errStreamEnded = errors.New("fullduplex: stream ended")
 // nil), concurrently. It connects the stream first when it is not connected,
 // declaring the session's tools to a ToolDeclarer.
 //
-// The sender's io.EOF only ends input, with SendEnd; receiving goes on. A
-// nil sender sends nothing. RunDuplex returns nil when the stream ends
-// cleanly (io.EOF from Receive), ctx's error when ctx is done, and otherwise
-// the first error of either side, wrapped so errors.Is finds it. A Symbol the
+// The sender's io.EOF ends input: RunDuplex calls CloseSend when the stream
+// is a SendCloser, so the stream answers what it has and then ends, and
+// SendEnd otherwise; receiving goes on either way. A nil sender sends
+// nothing and closes nothing. RunDuplex returns nil when the stream ends
+// cleanly (io.EOF from Receive) or MaxTurns turns have ended, ctx's error
+// when ctx is done, and otherwise the first error of either side, wrapped
+// so errors.Is finds it. A Symbol the
 // stream refuses with ErrInvalidSymbol is reported as an EventError and the
 // session goes on. Every goroutine RunDuplex started has finished when it
 // returns.
@@ -87,7 +104,6 @@ func (s *DuplexSession) RunDuplex(ctx context.Context, sender Source, receiver S
 	}
 
 	g, gctx := errgroup.WithContext(ctx)
-	s.interrupter, _ = s.stream.(OutputInterrupter)
 	interrupts := s.out.start(receiver, s.OnSymbol, s.OnEvent)
 	defer s.out.stop()
 	runner := newToolRunner(tools, responder, &s.out)
@@ -126,8 +142,10 @@ func (s *DuplexSession) end() {
 	s.mu.Unlock()
 }
 
-// receiveLoop delivers what the stream returns until it ends.
+// receiveLoop delivers what the stream returns until it ends, or until
+// MaxTurns turns have ended.
 func (s *DuplexSession) receiveLoop(ctx context.Context, g *errgroup.Group, runner *toolRunner) error {
+	turns := 0
 	for {
 		item, err := s.stream.Receive(ctx)
 		if errors.Is(err, io.EOF) {
@@ -142,11 +160,20 @@ func (s *DuplexSession) receiveLoop(ctx context.Context, g *errgroup.Group, runn
 		if err := s.out.deliver(ctx, item); err != nil {
 			return err
 		}
+		if ev, ok := item.(StreamEvent); ok && s.MaxTurns > 0 && isTerminator(ev.Type) {
+			if turns++; turns >= s.MaxTurns {
+				return errStreamEnded
+			}
+		}
 	}
 }
 
+// isTerminator reports whether t ends a model turn.
+func isTerminator(t EventType) bool { return t == EventStreamEnd || t == EventInterrupt }
+
 // startSenders starts one goroutine per input: one for a plain Source, one
-// per member of MergeSources. SendEnd follows the last input's io.EOF.
+// per member of MergeSources. CloseSend (or SendEnd) follows the last
+// input's io.EOF.
 func (s *DuplexSession) startSenders(ctx context.Context, g *errgroup.Group, sender Source) {
 	srcs := []Source{sender}
 	if m, ok := sender.(*mergedSource); ok {
@@ -166,14 +193,41 @@ func (s *DuplexSession) startSenders(ctx context.Context, g *errgroup.Group, sen
 			if !last {
 				return nil
 			}
-			return s.sendInOrder(ctx, func() error {
-				if err := s.stream.SendEnd(ctx); err != nil {
-					return fmt.Errorf("fullduplex: send end: %w", err)
-				}
-				return nil
-			})
+			return s.closeInput(ctx)
 		})
 	}
+}
+
+// closeInput ends the input for good: CloseSend on a SendCloser, SendEnd on
+// any other stream.
+func (s *DuplexSession) closeInput(ctx context.Context) error {
+	return s.sendInOrder(ctx, func() error {
+		if c, ok := s.stream.(SendCloser); ok {
+			if err := c.CloseSend(ctx); err != nil {
+				return fmt.Errorf("fullduplex: close send: %w", err)
+			}
+			return nil
+		}
+		if err := s.stream.SendEnd(ctx); err != nil {
+			return fmt.Errorf("fullduplex: send end: %w", err)
+		}
+		return nil
+	})
+}
+
+// SendEnd ends the user's current input turn (the stream's SendEnd), in
+// order with what the session sends: after the symbols already sent and
+// after a pending Interrupt, before anything the Source yields next. Use it
+// for client-side end of turn detection, for example from a voice activity
+// detector that wraps the session's Source. It is safe from any goroutine
+// while RunDuplex runs.
+func (s *DuplexSession) SendEnd(ctx context.Context) error {
+	return s.sendInOrder(ctx, func() error {
+		if err := s.stream.SendEnd(ctx); err != nil {
+			return fmt.Errorf("fullduplex: send end: %w", err)
+		}
+		return nil
+	})
 }
 
 // sendLoop sends what src yields until its io.EOF (nil) or an error.

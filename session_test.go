@@ -57,14 +57,13 @@ func TestRunDuplexSendsAndReceivesInOrder(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- fd.NewDuplexSession(fs).RunDuplex(ctx, fullduplextest.SliceSource(in...), &rec) }()
 
-	require.NoError(t, fs.WaitSendEnd(ctx, 1), "the sender's io.EOF ends input with SendEnd")
+	require.NoError(t, fs.WaitInputClosed(ctx), "the sender's io.EOF closes the input")
 	sent := fs.Sent()
 	require.Len(t, sent, 50)
 	for i, s := range sent {
 		assert.Equal(t, byte(i), s.Data[0], "symbols are sent in the order the source yields them")
 	}
-	fs.End() // only the stream's end ends the session
-	require.NoError(t, <-done)
+	require.NoError(t, <-done, "the stream ends after the answer it has")
 	items := rec.Items()
 	require.Len(t, items, 51)
 	for i, v := range texts(items) {
@@ -183,8 +182,6 @@ func TestRunDuplexInvalidSymbolIsReportedNotFatal(t *testing.T) {
 	)
 	done := make(chan error, 1)
 	go func() { done <- fd.NewDuplexSession(fs).RunDuplex(ctx, src, &rec) }()
-	require.NoError(t, fs.WaitSendEnd(ctx, 1))
-	fs.End()
 	require.NoError(t, <-done)
 	assert.Equal(t, []string{"before", "after"}, texts(toItems(fs.Sent())))
 	var errs []error
@@ -245,12 +242,56 @@ func TestMergeSourcesInRunDuplex(t *testing.T) {
 	sent, err := fs.WaitSent(ctx, 2)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"typed 1", "typed 2"}, texts(toItems(sent)))
-	assert.Equal(t, 0, fs.SendEnds(), "no SendEnd while one source is still open")
+	assert.False(t, fs.InputClosed(), "the input stays open while one source is still open")
 	close(release)
+	require.NoError(t, <-done)
+	assert.True(t, fs.InputClosed())
+}
+
+// sendEndOnly hides the FakeStream's CloseSend: a stream that is not a
+// SendCloser.
+type sendEndOnly struct{ fd.DuplexStream }
+
+func TestSourceEOFIsSendEndOnAStreamWithoutCloseSend(t *testing.T) {
+	ctx := testCtx(t)
+	fs := fullduplextest.NewFakeStream()
+	defer fs.Close()
+	done := make(chan error, 1)
+	go func() {
+		done <- fd.NewDuplexSession(sendEndOnly{fs}).RunDuplex(ctx, fullduplextest.SliceSource(fd.TextSymbol("hi")), nil)
+	}()
 	require.NoError(t, fs.WaitSendEnd(ctx, 1))
-	fs.End()
+	assert.False(t, fs.InputClosed())
+	fs.End() // such a stream ends when its backend says so
 	require.NoError(t, <-done)
 	assert.Equal(t, 1, fs.SendEnds())
+}
+
+// MaxTurns ends RunDuplex after that many turns, with the input still open
+// and the stream still connected.
+func TestMaxTurnsEndsAfterThatManyTurns(t *testing.T) {
+	ctx := testCtx(t)
+	fs := fullduplextest.NewFakeStream()
+	defer fs.Close()
+	fs.EmitAfterInput(fd.TextSymbol("one"), fd.NewEvent(fd.EventStreamEnd, nil))
+	fs.EmitAfterInput(fd.TextSymbol("cut"), fd.NewEvent(fd.EventInterrupt, nil))
+	fs.EmitAfterInput(fd.TextSymbol("never"), fd.NewEvent(fd.EventStreamEnd, nil))
+	src := fullduplextest.SliceSource(fd.TextSymbol("q1"), fd.TextSymbol("q2"))
+	mic := fd.SourceFunc(func(ctx context.Context) (fd.Symbol, error) {
+		if s, err := src.Next(ctx); err == nil {
+			return s, nil
+		}
+		<-ctx.Done() // a microphone: never ends by itself
+		return fd.Symbol{}, ctx.Err()
+	})
+	sess := fd.NewDuplexSession(fs)
+	sess.MaxTurns = 2
+	var rec fullduplextest.Recorder
+	require.NoError(t, sess.RunDuplex(ctx, mic, &rec))
+	assert.Equal(t, "onecut", rec.Text())
+	assert.Equal(t, []fd.EventType{fd.EventStreamEnd, fd.EventInterrupt}, rec.Events())
+	assert.False(t, fs.InputClosed())
+	assert.True(t, fs.Connected())
 }
 
 func TestCloseRacesSendAndReceive(t *testing.T) {

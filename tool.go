@@ -24,7 +24,26 @@ type Tool struct {
 	// nil means the tool takes no arguments.
 	Parameters map[string]any
 	Handler    ToolHandler
+	// NonBlocking lets the model go on talking while the tool runs; its
+	// result arrives later (Gemini Live's asynchronous function calling,
+	// Behavior NON_BLOCKING). Backends without the notion ignore it.
+	NonBlocking bool
+	// Scheduling says how the model takes the result of a NonBlocking
+	// tool; it is copied into each ToolResult. Default SchedulingDefault.
+	Scheduling Scheduling
 }
+
+// Scheduling says when the model takes up the result of a non-blocking tool
+// call (Gemini Live's FunctionResponse.scheduling).
+type Scheduling string
+
+// The schedulings.
+const (
+	SchedulingDefault   Scheduling = ""          // the backend's default (Gemini: when idle)
+	SchedulingInterrupt Scheduling = "interrupt" // stop what the model is saying and answer with the result now
+	SchedulingWhenIdle  Scheduling = "when_idle" // use the result once the model has finished talking
+	SchedulingSilent    Scheduling = "silent"    // take the result in without saying anything about it
+)
 
 // A ToolResult is the answer to one ToolCall, sent back to the model.
 // Exactly one of Output and Error is meaningful: Error is non-empty when the
@@ -34,6 +53,8 @@ type ToolResult struct {
 	Name   string
 	Output any
 	Error  string
+	// Scheduling, for a non-blocking call: when the model takes the result up.
+	Scheduling Scheduling
 }
 
 // A ToolDeclarer is a DuplexStream that must be told, before Connect, which

@@ -27,19 +27,18 @@ func shout(ctx context.Context, stream fd.DuplexStream, question string) (string
 func ExampleFakeStream() {
 	ctx := context.Background()
 	model := fullduplextest.NewFakeStream()
-	model.EmitText("it is sunny")
-	model.EmitEvent(fd.EventStreamEnd, nil)
-	model.EndAfterInput() // hang up once the application's input is done
+	// The answer to the application's first input turn.
+	model.EmitAfterInput(fd.TextSymbol("it is sunny"), fd.NewEvent(fd.EventStreamEnd, nil))
 
 	answer, err := shout(ctx, model, "weather?")
 
 	sent := model.Sent()
 	q, _ := sent[0].TextValue()
 	fmt.Println(answer, err)
-	fmt.Println("sent:", q, "ends:", model.SendEnds())
+	fmt.Println("sent:", q, "input closed:", model.InputClosed())
 	// Output:
 	// IT IS SUNNY <nil>
-	// sent: weather? ends: 1
+	// sent: weather? input closed: true
 }
 
 // Barge-in: the speaker is flushed the moment the model is interrupted, and

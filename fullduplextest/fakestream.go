@@ -28,15 +28,18 @@ type FakeStream struct {
 	sendErr    error // returned by the next Send
 	validate   bool
 
-	queue      []fullduplex.StreamItem // emitted, not yet received
-	endErr     error                   // returned by Receive once queue is empty; nil: keep waiting
-	endOnInput bool                    // io.EOF once queue is empty and SendEnd was called
-	ready      chan struct{}           // cap 1: the queue or endErr changed
-	sent       []fullduplex.Symbol
-	ends       int
-	interr     int
-	tools      []fullduplex.Tool
-	results    []fullduplex.ToolResult
+	queue       []fullduplex.StreamItem   // emitted, not yet received
+	held        [][]fullduplex.StreamItem // EmitAfterInput batches not released yet, in order
+	heldFrom    int                       // the input turn that releases held[0] is heldFrom+1
+	inputTurns  int                       // input turns ended: text Sends, SendEnds, CloseSend
+	endErr      error                     // returned by Receive once queue is empty; nil: keep waiting
+	inputClosed bool                      // CloseSend was called: io.EOF once queue is empty
+	ready       chan struct{}             // cap 1: the queue or endErr changed
+	sent        []fullduplex.Symbol
+	ends        int
+	interr      int
+	tools       []fullduplex.Tool
+	results     []fullduplex.ToolResult
 }
 
 var (
@@ -44,6 +47,7 @@ var (
 	_ fullduplex.ToolDeclarer      = (*FakeStream)(nil)
 	_ fullduplex.ToolResponder     = (*FakeStream)(nil)
 	_ fullduplex.OutputInterrupter = (*FakeStream)(nil)
+	_ fullduplex.SendCloser        = (*FakeStream)(nil)
 )
 
 // NewFakeStream returns a FakeStream that is not connected yet. Send
@@ -154,21 +158,62 @@ func (f *FakeStream) Send(ctx context.Context, s fullduplex.Symbol) error {
 			return err
 		}
 	}
+	if f.inputClosed {
+		return errInputClosed
+	}
 	f.sent = append(f.sent, s)
+	if s.Modality == fullduplex.ModalityText {
+		f.inputTurnLocked()
+	}
 	f.broadcastLocked()
 	return nil
 }
 
-// SendEnd records the end of the current input.
+// errInputClosed is what Send returns after CloseSend.
+var errInputClosed = errors.New("fullduplextest: Send after CloseSend")
+
+// SendEnd records the end of the current input turn.
 func (f *FakeStream) SendEnd(ctx context.Context) error {
 	if err := f.lockUsable(ctx); err != nil {
 		return err
 	}
 	defer f.mu.Unlock()
 	f.ends++
+	f.inputTurnLocked()
+	f.broadcastLocked()
+	return nil
+}
+
+// CloseSend ends the input for good: it ends the current input turn, later
+// Sends fail, and Receive returns io.EOF once every released item has been
+// received (batches of EmitAfterInput still waiting for input are dropped).
+// A second CloseSend does nothing.
+func (f *FakeStream) CloseSend(ctx context.Context) error {
+	if err := f.lockUsable(ctx); err != nil {
+		return err
+	}
+	defer f.mu.Unlock()
+	if f.inputClosed {
+		return nil
+	}
+	f.inputTurnLocked()
+	f.inputClosed = true
 	f.signalReadyLocked()
 	f.broadcastLocked()
 	return nil
+}
+
+// inputTurnLocked counts the end of an input turn and releases the batch of
+// EmitAfterInput that waited for it.
+func (f *FakeStream) inputTurnLocked() {
+	f.inputTurns++
+	for len(f.held) > 0 && f.heldFrom < f.inputTurns {
+		f.queue = append(f.queue, f.held[0]...)
+		f.held[0] = nil
+		f.held = f.held[1:]
+		f.heldFrom++
+	}
+	f.signalReadyLocked()
 }
 
 // Receive returns the next emitted item; once the queue is empty it returns
@@ -195,7 +240,7 @@ func (f *FakeStream) Receive(ctx context.Context) (fullduplex.StreamItem, error)
 			f.mu.Unlock()
 			return nil, err
 		}
-		if f.endOnInput && f.ends > 0 {
+		if f.inputClosed {
 			f.mu.Unlock()
 			return nil, io.EOF
 		}
@@ -254,6 +299,27 @@ func (f *FakeStream) Emit(items ...fullduplex.StreamItem) {
 	f.signalReadyLocked()
 }
 
+// EmitAfterInput queues items that Receive returns only once the
+// application has ended an input turn for them: the items of the n-th call
+// are released by the n-th input turn since the stream was made, whenever
+// that happens (before or after the call). An input turn ends with a text
+// Send, SendEnd or CloseSend. So a test can script every answer up front
+// without racing the application's input: each answer comes after its
+// question, as from a real model.
+func (f *FakeStream) EmitAfterInput(items ...fullduplex.StreamItem) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	batch := append([]fullduplex.StreamItem(nil), items...)
+	if f.heldFrom+len(f.held) < f.inputTurns {
+		// Its input turn has already ended.
+		f.heldFrom++
+		f.queue = append(f.queue, batch...)
+		f.signalReadyLocked()
+		return
+	}
+	f.held = append(f.held, batch)
+}
+
 // EmitText queues a model text symbol.
 func (f *FakeStream) EmitText(text string) {
 	s := fullduplex.TextSymbol(text)
@@ -282,18 +348,6 @@ func (f *FakeStream) EmitToolCall(id, name string, args map[string]any) {
 // End makes Receive return io.EOF once the queued items are received: the
 // model ended the stream cleanly.
 func (f *FakeStream) End() { f.Fail(io.EOF) }
-
-// EndAfterInput makes Receive return io.EOF once the queued items are
-// received and the application has called SendEnd: the model answers what
-// was scripted and hangs up when the user is done. It keeps a test whose
-// script is known in advance from ending before the application sent
-// its input.
-func (f *FakeStream) EndAfterInput() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.endOnInput = true
-	f.signalReadyLocked()
-}
 
 // Fail makes Receive return err once the queued items are received: the
 // connection broke.
@@ -342,6 +396,13 @@ func (f *FakeStream) SendEnds() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.ends
+}
+
+// InputClosed reports whether CloseSend was called.
+func (f *FakeStream) InputClosed() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.inputClosed
 }
 
 // Interrupts returns how many times InterruptOutput was called.
@@ -408,6 +469,11 @@ func (f *FakeStream) WaitSent(ctx context.Context, n int) ([]fullduplex.Symbol, 
 // WaitSendEnd waits until SendEnd was called at least n times.
 func (f *FakeStream) WaitSendEnd(ctx context.Context, n int) error {
 	return f.waitFor(ctx, fmt.Sprintf("%d SendEnd calls", n), func() bool { return f.ends >= n })
+}
+
+// WaitInputClosed waits until CloseSend was called.
+func (f *FakeStream) WaitInputClosed(ctx context.Context) error {
+	return f.waitFor(ctx, "CloseSend", func() bool { return f.inputClosed })
 }
 
 // WaitInterrupts waits until InterruptOutput was called at least n times.

@@ -134,21 +134,56 @@ func TestRecorder(t *testing.T) {
 	assert.Equal(t, 1, r.Flushes())
 }
 
-func TestEndAfterInput(t *testing.T) {
+func TestCloseSendEndsAfterWhatWasEmitted(t *testing.T) {
 	ctx := ctxT(t)
 	fs := fullduplextest.NewFakeStream()
 	require.NoError(t, fs.Connect(ctx))
 	fs.EmitText("answer")
-	fs.EndAfterInput()
 	_, err := fs.Receive(ctx)
 	require.NoError(t, err)
-	// Nothing left to receive, and the input has not ended: Receive waits
-	// (here until its ctx, already done, lets it go) instead of ending.
+	// Nothing left to receive, and the input is open: Receive waits (here
+	// until its ctx, already done, lets it go) instead of ending.
 	done, cancel := context.WithCancel(ctx)
 	cancel()
 	_, err = fs.Receive(done)
 	require.ErrorIs(t, err, context.Canceled)
-	require.NoError(t, fs.SendEnd(ctx))
+	require.NoError(t, fs.CloseSend(ctx))
+	require.NoError(t, fs.CloseSend(ctx), "a second CloseSend does nothing")
+	_, err = fs.Receive(ctx)
+	require.ErrorIs(t, err, io.EOF)
+	require.Error(t, fs.Send(ctx, fd.TextSymbol("late")), "Send after CloseSend")
+	assert.True(t, fs.InputClosed())
+}
+
+// Each EmitAfterInput batch is released by its own input turn, whether the
+// turn ended before or after the batch was scripted.
+func TestEmitAfterInputReleasesOneBatchPerInputTurn(t *testing.T) {
+	ctx := ctxT(t)
+	fs := fullduplextest.NewFakeStream()
+	require.NoError(t, fs.Connect(ctx))
+	require.NoError(t, fs.Send(ctx, fd.TextSymbol("q1"))) // input turn 1, before its answer is scripted
+	fs.EmitAfterInput(fd.TextSymbol("a1"))
+	fs.EmitAfterInput(fd.TextSymbol("a2"))
+	fs.EmitAfterInput(fd.TextSymbol("a3"))
+	next := func() string {
+		item, err := fs.Receive(ctx)
+		require.NoError(t, err)
+		text, _ := item.(fd.Symbol).TextValue()
+		return text
+	}
+	assert.Equal(t, "a1", next())
+	pending, cancel := context.WithCancel(ctx)
+	cancel()
+	_, err := fs.Receive(pending)
+	require.ErrorIs(t, err, context.Canceled, "a2 waits for the second input turn")
+
+	require.NoError(t, fs.Send(ctx, fd.AudioSymbol(make([]byte, 640), 16000)))
+	_, err = fs.Receive(pending)
+	require.ErrorIs(t, err, context.Canceled, "audio alone does not end an input turn")
+	require.NoError(t, fs.SendEnd(ctx)) // input turn 2
+	assert.Equal(t, "a2", next())
+	require.NoError(t, fs.CloseSend(ctx)) // input turn 3, and the end
+	assert.Equal(t, "a3", next())
 	_, err = fs.Receive(ctx)
 	require.ErrorIs(t, err, io.EOF)
 }
