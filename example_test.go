@@ -25,7 +25,7 @@ func ExampleSymbol_Validate() {
 // A session sends what the source yields and prints what the model says.
 func ExampleDuplexSession_RunDuplex() {
 	stream := fullduplextest.NewFakeStream() // any DuplexStream, e.g. gemini.NewStream(cfg)
-	stream.EmitAfterInput( // the answer to the first input turn
+	stream.EmitAfterInput(                   // the answer to the first input turn
 		fd.TextSymbol("Hello! "),
 		fd.TextSymbol("How can I help?"),
 		fd.NewEvent(fd.EventStreamEnd, nil),
