@@ -67,32 +67,92 @@ func (m multiSink) Flush() {
 	}
 }
 
-// MergeSources returns a Source of every symbol of all srcs, for example a
-// microphone and typed text.
+// MergeSources returns a Source of every symbol of all srcs, each as soon
+// as it is ready, for example a microphone and typed text; it ends with
+// io.EOF when every source has.
 //
 // Given to DuplexSession.RunDuplex, each source is read by its own goroutine
-// (owned and waited for by RunDuplex) and sent as soon as it is ready; the
-// input ends with one SendEnd when every source has returned io.EOF. Read
-// directly with Next, it drains the sources one after another, like
-// io.MultiReader, since a plain Source cannot be read concurrently without
-// goroutines that nobody would own.
+// (owned and waited for by RunDuplex), and the input is closed once, after
+// the last source's io.EOF. Read directly, each Next reads every open source
+// at once on goroutines that have all finished when it returns: the first
+// symbol wins, the other reads are abandoned by cancelling their ctx (any
+// symbol they still return is kept for the next call). So the sources must
+// lose nothing when their ctx is cancelled, as the Source contract asks.
 func MergeSources(srcs ...Source) Source {
 	return &mergedSource{srcs: append([]Source(nil), srcs...)}
 }
 
+// A mergedSource is read by one goroutine at a time, like every Source.
 type mergedSource struct {
-	srcs []Source
-	cur  int
+	srcs  []Source // the sources, for RunDuplex
+	eof   []bool   // eof[i]: srcs[i] returned io.EOF (direct reads)
+	ready []Symbol // read and not returned yet (direct reads)
+	err   error    // a source's error, returned once ready is empty (direct reads)
+}
+
+type mergedRead struct {
+	i   int
+	sym Symbol
+	err error
 }
 
 func (m *mergedSource) Next(ctx context.Context) (Symbol, error) {
-	for m.cur < len(m.srcs) {
-		s, err := m.srcs[m.cur].Next(ctx)
-		if errors.Is(err, io.EOF) {
-			m.cur++
-			continue
-		}
-		return s, err
+	if m.eof == nil {
+		m.eof = make([]bool, len(m.srcs))
 	}
-	return Symbol{}, io.EOF
+	for len(m.ready) == 0 {
+		if m.err != nil {
+			return Symbol{}, m.err
+		}
+		if err := m.readAll(ctx); err != nil {
+			return Symbol{}, err
+		}
+	}
+	s := m.ready[0]
+	m.ready[0] = Symbol{}
+	m.ready = m.ready[1:]
+	return s, nil
+}
+
+// readAll reads every open source at once until one yields a symbol, then
+// abandons the rest and keeps what they yield. It returns io.EOF when no
+// source is open.
+func (m *mergedSource) readAll(ctx context.Context) error {
+	rctx, abandon := context.WithCancel(ctx)
+	defer abandon()
+	results := make(chan mergedRead, len(m.srcs))
+	reading := 0
+	for i, src := range m.srcs {
+		if !m.eof[i] {
+			reading++
+			go func() {
+				sym, err := src.Next(rctx)
+				results <- mergedRead{i, sym, err}
+			}()
+		}
+	}
+	if reading == 0 {
+		return io.EOF
+	}
+	for ; reading > 0; reading-- {
+		r := <-results
+		switch {
+		case r.err == nil:
+			m.ready = append(m.ready, r.sym)
+			abandon()
+		case errors.Is(r.err, io.EOF):
+			m.eof[r.i] = true
+		case rctx.Err() != nil && ctx.Err() == nil:
+			// abandoned after another source won: nothing lost
+		case ctx.Err() != nil:
+			// the caller gave up: Next returns ctx's error below
+		case m.err == nil:
+			m.err = r.err // returned once the symbols read with it are
+			abandon()
+		}
+	}
+	if len(m.ready) == 0 && m.err == nil {
+		return ctx.Err()
+	}
+	return nil
 }

@@ -7,45 +7,45 @@ import (
 )
 
 // An outlet delivers items to the session's receiver and keeps the barge-in
-// state. One mutex serialises delivery, flushes and the drop decision, so no
-// audio of an interrupted turn can be written after the flush.
+// state.
 //
-// Interrupt and Reset never wait for that mutex: they mark an operation as
-// pending and, if
-// the mutex is busy, the goroutine holding it performs the cut before it
-// releases the mutex (see release). So a Sink may call Interrupt from its
-// own Write, and an Interrupt from elsewhere never waits on a slow Write.
+// Interrupt flushes the receiver itself, at once, from its caller's
+// goroutine (every Flusher accepts Flush from any goroutine), and records
+// the cut in an atomic sequence; it never waits for a delivery. The one
+// goroutine delivering at a time (under mu) applies the drop bookkeeping of
+// every cut it has not seen yet, before each write and again after it: a
+// write that was in flight during the cut may have queued audio after the
+// flush, so it flushes once more. So no audio of a cut turn stays queued,
+// and a Sink may call Interrupt from its own Write.
 type outlet struct {
-	mu       sync.Mutex
-	pending  atomic.Int32  // opNone, opCut or opReset: waits to be applied
-	active   atomic.Bool   // RunDuplex is running
-	notify   chan struct{} // cap 1: wakes the interrupt forwarder
-	forward  atomic.Bool   // a client interrupt is still to be told to the stream
-	sink     Sink
-	flusher  Flusher
-	flushNow atomic.Pointer[flusherBox] // flusher, for an Interrupt that finds mu busy
-	onSymbol func(context.Context, Symbol) error
-	onEvent  func(context.Context, StreamEvent) error
+	run      atomic.Pointer[receiver] // the current RunDuplex's receiver; nil when not running
+	seq      atomic.Uint64            // orders cuts and resets
+	cutSeq   atomic.Uint64            // seq of the latest Interrupt
+	resetSeq atomic.Uint64            // seq of the latest Reset
+	notify   chan struct{}            // cap 1: wakes the interrupt forwarder
+	// forward is true while a client interrupt is still to be told to the
+	// stream; set by Interrupt, cleared by the session's send path.
+	forward atomic.Bool
 
+	mu sync.Mutex // held by the delivering goroutine; guards everything below
 	// Turn tracking. An audio symbol's turn is its MetaTurn when the backend
 	// sets one, else boundaries: the count of EventStreamEnd and
 	// EventInterrupt seen so far.
-	boundaries  int
-	lastTurn    int  // turn of the last model audio delivered
-	speaking    bool // model audio delivered since the last boundary
-	dropping    bool // drop audio of turns <= dropThrough
-	dropThrough int
+	seenCut, seenReset uint64
+	boundaries         int
+	lastTurn           int  // turn of the last model audio delivered
+	speaking           bool // model audio delivered since the last boundary
+	dropping           bool // drop audio of turns <= dropThrough
+	dropThrough        int
 }
 
-// A flusherBox holds a Flusher for an atomic.Pointer.
-type flusherBox struct{ Flusher }
-
-// Operations requested from outside the delivering goroutine.
-const (
-	opNone  int32 = iota
-	opCut         // Interrupt
-	opReset       // Reset
-)
+// A receiver is where one RunDuplex delivers: a Sink, or the callbacks.
+type receiver struct {
+	sink     Sink
+	flusher  Flusher // sink, if it is one
+	onSymbol func(context.Context, Symbol) error
+	onEvent  func(context.Context, StreamEvent) error
+}
 
 func newOutlet() outlet { return outlet{notify: make(chan struct{}, 1)} }
 
@@ -54,101 +54,75 @@ func newOutlet() outlet { return outlet{notify: make(chan struct{}, 1)} }
 func (o *outlet) start(sink Sink, onSymbol func(context.Context, Symbol) error, onEvent func(context.Context, StreamEvent) error) <-chan struct{} {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.sink, o.onSymbol, o.onEvent = sink, onSymbol, onEvent
-	o.flusher, _ = sink.(Flusher)
-	if o.flusher != nil {
-		o.flushNow.Store(&flusherBox{o.flusher})
-	}
+	r := &receiver{sink: sink, onSymbol: onSymbol, onEvent: onEvent}
+	r.flusher, _ = sink.(Flusher)
+	o.seenCut, o.seenReset = o.cutSeq.Load(), o.resetSeq.Load()
 	o.speaking, o.dropping = false, false
-	o.pending.Store(opNone)
 	o.forward.Store(false)
 	select {
 	case <-o.notify:
 	default:
 	}
-	o.active.Store(true)
+	o.run.Store(r)
 	return o.notify
 }
 
-func (o *outlet) stop() {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.active.Store(false)
-	o.flushNow.Store(nil)
-	o.sink, o.flusher, o.onSymbol, o.onEvent = nil, nil, nil, nil
-}
-
-// applyLocked performs the pending operation, if any.
-func (o *outlet) applyLocked() {
-	switch o.pending.Swap(opNone) {
-	case opCut:
-		o.cutLocked()
-	case opReset:
-		o.dropping, o.speaking = false, false
-	}
-}
-
-// release applies the pending operation and unlocks o.mu. It re-checks after
-// unlocking, so a request that found the mutex busy is never stranded.
-func (o *outlet) release() {
-	for {
-		o.applyLocked()
-		o.mu.Unlock()
-		if o.pending.Load() == opNone || !o.mu.TryLock() {
-			return
-		}
-	}
-}
-
-// request asks for op now, or hands it to the goroutine holding o.mu. A cut
-// that finds o.mu busy also flushes at once: the holder may be blocked in a
-// Write that waits for room in the very queue the cut empties (a speaker's
-// backpressure), and the listener should not wait for it either way.
-func (o *outlet) request(op int32) {
-	o.pending.Store(op)
-	if o.mu.TryLock() {
-		o.release()
-		return
-	}
-	if b := o.flushNow.Load(); op == opCut && b != nil {
-		b.Flush()
-	}
-}
+func (o *outlet) stop() { o.run.Store(nil) }
 
 // deliver hands item to the receiver, applying barge-in: a stream interrupt
 // flushes first, and audio of an interrupted turn is dropped.
 func (o *outlet) deliver(ctx context.Context, item StreamItem) error {
+	r := o.run.Load()
+	if r == nil {
+		return nil
+	}
 	o.mu.Lock()
-	defer o.release()
-	o.applyLocked()
+	defer o.mu.Unlock()
+	o.syncLocked(r)
+	defer o.syncLocked(r) // a cut during the write: flush what it queued
 	switch it := item.(type) {
 	case Symbol:
 		if it.Modality == ModalityAudio && !o.admitAudio(it) {
 			return nil
 		}
-		if o.sink != nil {
-			return o.sink.Write(ctx, item)
+		if r.sink != nil {
+			return r.sink.Write(ctx, item)
 		}
-		if o.onSymbol != nil {
-			return o.onSymbol(ctx, it)
+		if r.onSymbol != nil {
+			return r.onSymbol(ctx, it)
 		}
 	case StreamEvent:
 		switch it.Type {
 		case EventInterrupt:
-			o.cutLocked()
+			o.cutLocked(r)
 			o.boundaries++
 		case EventStreamEnd:
 			o.speaking = false
 			o.boundaries++
 		}
-		if o.sink != nil {
-			return o.sink.Write(ctx, item)
+		if r.sink != nil {
+			return r.sink.Write(ctx, item)
 		}
-		if o.onEvent != nil {
-			return o.onEvent(ctx, it)
+		if r.onEvent != nil {
+			return r.onEvent(ctx, it)
 		}
 	}
 	return nil
+}
+
+// syncLocked applies the cuts and resets requested since the last call, in
+// the order they were requested: the latest one wins, so a Reset after a
+// cut cancels it and a cut after a Reset stands.
+func (o *outlet) syncLocked(r *receiver) {
+	cut, reset := o.cutSeq.Load(), o.resetSeq.Load()
+	newCut, newReset := cut != o.seenCut, reset != o.seenReset
+	o.seenCut, o.seenReset = cut, reset
+	switch {
+	case newCut && (!newReset || cut > reset):
+		o.cutLocked(r)
+	case newReset:
+		o.dropping, o.speaking = false, false
+	}
 }
 
 // admitAudio reports whether model audio s may be delivered, and records it.
@@ -169,9 +143,9 @@ func (o *outlet) admitAudio(s Symbol) bool {
 
 // cutLocked flushes the sink and, when model audio is playing, starts
 // dropping the rest of its turn.
-func (o *outlet) cutLocked() {
-	if o.flusher != nil {
-		o.flusher.Flush()
+func (o *outlet) cutLocked(r *receiver) {
+	if r.flusher != nil {
+		r.flusher.Flush()
 	}
 	if o.speaking {
 		o.dropping, o.dropThrough = true, o.lastTurn
@@ -179,13 +153,17 @@ func (o *outlet) cutLocked() {
 	o.speaking = false
 }
 
-// interrupt applies a client interrupt now, or hands it to the goroutine
-// delivering at this moment, and signals the stream.
+// interrupt flushes the receiver now, records the cut for the delivering
+// goroutine, and signals the stream.
 func (o *outlet) interrupt() {
-	if !o.active.Load() {
+	r := o.run.Load()
+	if r == nil {
 		return
 	}
-	o.request(opCut)
+	o.cutSeq.Store(o.seq.Add(1))
+	if r.flusher != nil {
+		r.flusher.Flush()
+	}
 	o.forward.Store(true)
 	select {
 	case o.notify <- struct{}{}:
@@ -193,4 +171,4 @@ func (o *outlet) interrupt() {
 	}
 }
 
-func (o *outlet) reset() { o.request(opReset) }
+func (o *outlet) reset() { o.resetSeq.Store(o.seq.Add(1)) }

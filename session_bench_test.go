@@ -35,10 +35,7 @@ func newLoopback(recv, send int) *loopback {
 }
 
 func modelAudio(bytes, turn int) fd.Symbol {
-	s := fd.AudioSymbol(make([]byte, bytes), 24000)
-	s.Metadata[fd.MetaRole] = fd.RoleModel
-	s.Metadata[fd.MetaTurn] = turn
-	return s
+	return fd.AudioSymbol(make([]byte, bytes), 24000).WithMeta(fd.MetaRole, fd.RoleModel).WithMeta(fd.MetaTurn, turn)
 }
 
 func (l *loopback) Connect(context.Context) error { return nil }

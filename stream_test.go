@@ -3,6 +3,8 @@ package fullduplex_test
 import (
 	"context"
 	"errors"
+	"io"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -81,20 +83,60 @@ func TestMultiSinkWritesAllAndJoinsErrors(t *testing.T) {
 	assert.Equal(t, 1, b.Flushes())
 }
 
-func TestMergeSourcesDirectNextDrainsInOrder(t *testing.T) {
+func TestMergeSourcesDirectNextReadsEverySource(t *testing.T) {
 	m := fd.MergeSources(
 		fullduplextest.SliceSource(fd.TextSymbol("a"), fd.TextSymbol("b")),
 		fullduplextest.SliceSource(),
 		fullduplextest.SliceSource(fd.TextSymbol("c")),
 	)
-	var got string
+	var got []string
 	for {
 		s, err := m.Next(context.Background())
-		if err != nil {
+		if errors.Is(err, io.EOF) {
 			break
 		}
+		require.NoError(t, err)
 		v, _ := s.TextValue()
-		got += v
+		got = append(got, v)
 	}
-	assert.Equal(t, "abc", got)
+	assert.ElementsMatch(t, []string{"a", "b", "c"}, got, "every symbol, once")
+	assert.Less(t, slices.Index(got, "a"), slices.Index(got, "b"), "each source's order is kept")
+}
+
+// Read directly, a merged source does what RunDuplex does with it: a ready
+// source is not held up by one that blocks.
+func TestMergeSourcesDirectNextDoesNotWaitForABlockedSource(t *testing.T) {
+	ctx := testCtx(t)
+	release := make(chan struct{})
+	blocked := fd.SourceFunc(func(ctx context.Context) (fd.Symbol, error) {
+		select {
+		case <-release:
+			return fd.TextSymbol("late"), nil
+		case <-ctx.Done():
+			return fd.Symbol{}, ctx.Err()
+		}
+	})
+	m := fd.MergeSources(blocked, fullduplextest.SliceSource(fd.TextSymbol("typed")))
+	s, err := m.Next(ctx)
+	require.NoError(t, err)
+	v, _ := s.TextValue()
+	assert.Equal(t, "typed", v)
+	close(release)
+	s, err = m.Next(ctx)
+	require.NoError(t, err)
+	v, _ = s.TextValue()
+	assert.Equal(t, "late", v)
+
+	boom := errors.New("boom")
+	failing := fd.MergeSources(fd.SourceFunc(func(context.Context) (fd.Symbol, error) { return fd.Symbol{}, boom }))
+	_, err = failing.Next(ctx)
+	require.ErrorIs(t, err, boom)
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	forever := fd.SourceFunc(func(ctx context.Context) (fd.Symbol, error) {
+		<-ctx.Done()
+		return fd.Symbol{}, ctx.Err()
+	})
+	_, err = fd.MergeSources(forever).Next(cancelled)
+	require.ErrorIs(t, err, context.Canceled)
 }

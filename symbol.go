@@ -2,6 +2,7 @@ package fullduplex
 
 import (
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -55,28 +56,39 @@ type Symbol struct {
 func (Symbol) isStreamItem() {}
 
 // AudioSymbol returns an audio Symbol of 16-bit little-endian mono PCM at
-// sampleRate. It does not check its input, so it never fails; use
-// NewAudioSymbol, or Validate, to get an error for a bad sample rate or an
-// odd number of bytes. Streams validate every Symbol they are sent.
+// sampleRate, stamped now. It does not check its input, so it never fails;
+// Validate says what is wrong with a bad sample rate or an odd number of
+// bytes, and every stream validates what it is sent.
+//
+// Its Metadata holds MetaSampleRate and MetaChannels. For the common rates
+// (8, 11.025, 16, 22.05, 24, 32, 44.1 and 48 kHz) that map is shared by
+// every such Symbol of the rate, so building one allocates nothing: read
+// it freely, but never write to it — add keys with WithMeta, which copies.
+// Validate refuses a Symbol whose shared map was written to.
 func AudioSymbol(pcm []byte, sampleRate int) Symbol {
+	meta, ok := sharedPCMMeta[sampleRate]
+	if !ok {
+		meta = map[string]any{MetaSampleRate: sampleRate, MetaChannels: 1}
+	}
 	return Symbol{
 		Modality:  ModalityAudio,
 		Data:      pcm,
 		MIMEType:  PCMMIMEType(sampleRate),
 		Timestamp: time.Now(),
-		Metadata:  map[string]any{MetaSampleRate: sampleRate, MetaChannels: 1},
+		Metadata:  meta,
 	}
 }
 
-// NewAudioSymbol is AudioSymbol with validation: it refuses empty PCM, a
-// non-positive sample rate and an odd number of bytes, with an error that
-// wraps ErrInvalidSymbol and says what is wrong.
-func NewAudioSymbol(pcm []byte, sampleRate int) (Symbol, error) {
-	s := AudioSymbol(pcm, sampleRate)
-	if err := s.Validate(); err != nil {
-		return Symbol{}, err
+// WithMeta returns a copy of s whose Metadata is a new map holding s's
+// entries and key set to value; s and its map are left as they are.
+func (s Symbol) WithMeta(key string, value any) Symbol {
+	m := make(map[string]any, len(s.Metadata)+1)
+	for k, v := range s.Metadata {
+		m[k] = v
 	}
-	return s, nil
+	m[key] = value
+	s.Metadata = m
+	return s
 }
 
 // TextSymbol returns a text Symbol holding text as UTF-8.
@@ -170,6 +182,9 @@ func (s Symbol) Validate() error {
 	}
 	switch s.Modality {
 	case ModalityAudio:
+		if err := checkSharedMeta(s); err != nil {
+			return err
+		}
 		rate, ch := s.SampleRate(), s.Channels()
 		if rate <= 0 {
 			return fmt.Errorf("%w: audio sample rate is %d, want a positive rate (MIME type %q)", ErrInvalidSymbol, rate, s.MIMEType)
@@ -210,14 +225,35 @@ func (s Symbol) String() string {
 	}
 }
 
-// pcmMIME caches the MIME types of the common rates so that building an
-// audio Symbol on the hot path does not format a string.
-var pcmMIME = map[int]string{}
+// pcmMIME and sharedPCMMeta cache, for the common rates, the MIME type and
+// the metadata of an AudioSymbol, so that building one on the hot path
+// neither formats a string nor allocates a map. Both are read-only after
+// init.
+var (
+	pcmMIME       = map[int]string{}
+	sharedPCMMeta = map[int]map[string]any{}
+)
 
 func init() {
-	for _, r := range []int{8000, 16000, 22050, 24000, 32000, 44100, 48000} {
+	for _, r := range []int{8000, 11025, 16000, 22050, 24000, 32000, 44100, 48000} {
 		pcmMIME[r] = "audio/pcm;rate=" + strconv.Itoa(r)
+		sharedPCMMeta[r] = map[string]any{MetaSampleRate: r, MetaChannels: 1}
 	}
+}
+
+// checkSharedMeta reports an error when s's Metadata is one of the shared
+// maps of AudioSymbol (found by the rate of its MIME type, which
+// AudioSymbol sets alongside) and something wrote to it.
+func checkSharedMeta(s Symbol) error {
+	rate := mimeParamInt(s.MIMEType, "rate")
+	shared, ok := sharedPCMMeta[rate]
+	if !ok || s.Metadata == nil || reflect.ValueOf(s.Metadata).UnsafePointer() != reflect.ValueOf(shared).UnsafePointer() {
+		return nil
+	}
+	if r, _ := shared[MetaSampleRate].(int); len(shared) != 2 || r != rate || shared[MetaChannels] != 1 {
+		return fmt.Errorf("%w: the shared Metadata of AudioSymbol was written to (it must stay read-only; add keys with Symbol.WithMeta)", ErrInvalidSymbol)
+	}
+	return nil
 }
 
 // PCMMIMEType returns "audio/pcm;rate=N", the MIME type of 16-bit PCM at rate N.

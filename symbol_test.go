@@ -83,14 +83,44 @@ func TestValidate(t *testing.T) {
 	}
 }
 
-func TestNewAudioSymbol(t *testing.T) {
-	_, err := fd.NewAudioSymbol(make([]byte, 5), 16000)
+// Building an audio Symbol at a common rate or a text Symbol allocates at
+// most once, and readers still find the rate in Metadata.
+func TestBuildingASymbolAllocatesAtMostOnce(t *testing.T) {
+	pcm := make([]byte, 640)
+	var s fd.Symbol
+	audio := testing.AllocsPerRun(100, func() { s = fd.AudioSymbol(pcm, 16000) })
+	assert.LessOrEqual(t, audio, 1.0, "allocations per AudioSymbol")
+	assert.Equal(t, 16000, s.Metadata[fd.MetaSampleRate])
+	assert.Equal(t, 1, s.Metadata[fd.MetaChannels])
+	text := testing.AllocsPerRun(100, func() { s = fd.TextSymbol("hello") })
+	assert.LessOrEqual(t, text, 1.0, "allocations per TextSymbol")
+	// An uncommon rate gets a map of its own, with the same keys.
+	odd := fd.AudioSymbol(pcm, 12345)
+	assert.Equal(t, 12345, odd.Metadata[fd.MetaSampleRate])
+	require.NoError(t, odd.Validate())
+}
+
+// WithMeta copies: the shared metadata of AudioSymbol stays as it was.
+func TestWithMetaCopies(t *testing.T) {
+	a := fd.AudioSymbol(make([]byte, 4), 24000)
+	b := a.WithMeta(fd.MetaRole, fd.RoleModel).WithMeta(fd.MetaTurn, 3)
+	assert.Equal(t, fd.RoleModel, b.Role())
+	turn, _ := b.Turn()
+	assert.Equal(t, 3, turn)
+	assert.Equal(t, 24000, b.SampleRate())
+	assert.Len(t, a.Metadata, 2, "the original is unchanged")
+	assert.Len(t, fd.AudioSymbol(nil, 24000).Metadata, 2, "the shared map is unchanged")
+}
+
+// Writing into the shared map is caught by Validate (so by every stream's
+// Send) with a clear error instead of silently tagging every later Symbol.
+func TestValidateCatchesAWriteToSharedMetadata(t *testing.T) {
+	s := fd.AudioSymbol(make([]byte, 4), 44100)
+	s.Metadata[fd.MetaRole] = fd.RoleUser // the mistake
+	defer delete(s.Metadata, fd.MetaRole)
+	err := fd.AudioSymbol(make([]byte, 4), 44100).Validate()
 	require.ErrorIs(t, err, fd.ErrInvalidSymbol)
-	_, err = fd.NewAudioSymbol(make([]byte, 4), 0)
-	require.ErrorIs(t, err, fd.ErrInvalidSymbol)
-	s, err := fd.NewAudioSymbol(make([]byte, 4), 48000)
-	require.NoError(t, err)
-	assert.Equal(t, 48000, s.SampleRate())
+	assert.Contains(t, err.Error(), "WithMeta")
 }
 
 func TestRoleAndTurn(t *testing.T) {

@@ -43,13 +43,21 @@ func (r *toolRunner) observe(ctx context.Context, g *errgroup.Group, ev StreamEv
 		if !ok {
 			return
 		}
-		callCtx, cancel := context.WithCancel(ctx)
 		r.mu.Lock()
-		if old := r.running[call.ID]; old != nil {
-			old() // a repeated ID replaces the earlier call
+		_, busy := r.running[call.ID]
+		var callCtx context.Context
+		if !busy {
+			var cancel context.CancelFunc
+			callCtx, cancel = context.WithCancel(ctx)
+			r.running[call.ID] = cancel
 		}
-		r.running[call.ID] = cancel
 		r.mu.Unlock()
+		if busy {
+			// The model reused the ID of a call still running: that one goes
+			// on, and this one is refused, so each gets an answer.
+			g.Go(func() error { return r.refuse(ctx, call) })
+			return
+		}
 		g.Go(func() error { return r.run(ctx, callCtx, call) })
 	case EventToolCancel:
 		ids, _ := ev.Data.([]string)
@@ -61,6 +69,14 @@ func (r *toolRunner) observe(ctx context.Context, g *errgroup.Group, ev StreamEv
 		}
 		r.mu.Unlock()
 	}
+}
+
+// refuse answers a call whose ID is already running with an error result
+// and reports it as an EventError.
+func (r *toolRunner) refuse(ctx context.Context, call ToolCall) error {
+	err := fmt.Errorf("fullduplex: model called tool %q with ID %q, the ID of a call still running: refused", call.Name, call.ID)
+	res := ToolResult{ID: call.ID, Name: call.Name, Error: fmt.Sprintf("call ID %q is already in use by a running call", call.ID)}
+	return r.answer(ctx, call, res, err)
 }
 
 // run runs one call and sends its result, unless the call was cancelled.
@@ -78,12 +94,17 @@ func (r *toolRunner) run(sessCtx, callCtx context.Context, call ToolCall) error 
 	if cancelled {
 		return nil // the model cancelled it, or the session is ending: no answer is wanted
 	}
+	return r.answer(sessCtx, call, res, herr)
+}
+
+// answer reports herr, if any, as an EventError and sends res.
+func (r *toolRunner) answer(ctx context.Context, call ToolCall, res ToolResult, herr error) error {
 	if herr != nil {
-		if err := r.out.deliver(sessCtx, NewEvent(EventError, herr)); err != nil {
+		if err := r.out.deliver(ctx, NewEvent(EventError, herr)); err != nil {
 			return err
 		}
 	}
-	if err := r.responder.SendToolResult(sessCtx, res); err != nil && sessCtx.Err() == nil {
+	if err := r.responder.SendToolResult(ctx, res); err != nil && ctx.Err() == nil {
 		return fmt.Errorf("fullduplex: send result of tool %q (call %s): %w", call.Name, call.ID, err)
 	}
 	return nil
@@ -93,6 +114,7 @@ func (r *toolRunner) run(sessCtx, callCtx context.Context, call ToolCall) error 
 func (r *toolRunner) invoke(ctx context.Context, call ToolCall) (res ToolResult, err error) {
 	res = ToolResult{ID: call.ID, Name: call.Name}
 	tool, ok := r.tools[call.Name]
+	res.Scheduling = tool.Scheduling
 	if !ok {
 		err = fmt.Errorf("fullduplex: model called unknown tool %q", call.Name)
 		res.Error = fmt.Sprintf("unknown tool %q", call.Name)
@@ -106,7 +128,7 @@ func (r *toolRunner) invoke(ctx context.Context, call ToolCall) (res ToolResult,
 	}()
 	out, herr := tool.Handler(ctx, call.Args)
 	if herr != nil {
-		return ToolResult{ID: call.ID, Name: call.Name, Error: herr.Error()}, fmt.Errorf("fullduplex: tool %q: %w", call.Name, herr)
+		return ToolResult{ID: call.ID, Name: call.Name, Error: herr.Error(), Scheduling: tool.Scheduling}, fmt.Errorf("fullduplex: tool %q: %w", call.Name, herr)
 	}
 	res.Output = out
 	return res, nil

@@ -183,3 +183,60 @@ func TestToolsNeedAToolResponder(t *testing.T) {
 	err := sess.RunDuplex(testCtx(t), nil, nil)
 	assert.ErrorContains(t, err, "cannot send tool results")
 }
+
+// A call that reuses the ID of a call still running is refused with an
+// error result; the running one goes on and is answered. Neither is lost.
+func TestToolCallWithRepeatedIDIsAnswered(t *testing.T) {
+	ctx := testCtx(t)
+	fs := fullduplextest.NewFakeStream()
+	defer fs.Close()
+	arrived := make(chan struct{}, 2)
+	release := make(chan struct{})
+	slow := fd.Tool{Name: "slow", Handler: func(ctx context.Context, args map[string]any) (any, error) {
+		arrived <- struct{}{}
+		<-release
+		return args["n"], nil
+	}}
+	stop := runTools(t, fs, nil, slow)
+	fs.EmitToolCall("dup", "slow", map[string]any{"n": 1.0})
+	<-arrived
+	fs.EmitToolCall("dup", "slow", map[string]any{"n": 2.0})
+	first, err := fs.WaitToolResult(ctx, "dup")
+	require.NoError(t, err)
+	assert.Contains(t, first.Error, "already in use", "the second call is refused while the first runs")
+	close(release)
+	require.NoError(t, fs.WaitResults(ctx, 2))
+	res := fs.ToolResults()
+	assert.Equal(t, 1.0, res[1].Output, "the first call is answered")
+	assert.Empty(t, res[1].Error)
+	assert.Len(t, arrived, 0, "the refused call never ran")
+
+	// Once the first call has finished, its ID may be used again.
+	fs.EmitToolCall("dup", "slow", map[string]any{"n": 3.0})
+	<-arrived
+	require.NoError(t, fs.WaitResults(ctx, 3))
+	assert.Equal(t, 3.0, fs.ToolResults()[2].Output)
+	require.NoError(t, stop())
+}
+
+// A tool's Scheduling travels with its results.
+func TestToolSchedulingIsCopiedToResults(t *testing.T) {
+	ctx := testCtx(t)
+	fs := fullduplextest.NewFakeStream()
+	defer fs.Close()
+	bg := fd.Tool{Name: "bg", NonBlocking: true, Scheduling: fd.SchedulingSilent,
+		Handler: func(context.Context, map[string]any) (any, error) { return "ok", nil }}
+	failing := fd.Tool{Name: "failing", NonBlocking: true, Scheduling: fd.SchedulingInterrupt,
+		Handler: func(context.Context, map[string]any) (any, error) { return nil, errors.New("no") }}
+	stop := runTools(t, fs, nil, bg, failing)
+	fs.EmitToolCall("1", "bg", nil)
+	fs.EmitToolCall("2", "failing", nil)
+	r1, err := fs.WaitToolResult(ctx, "1")
+	require.NoError(t, err)
+	r2, err := fs.WaitToolResult(ctx, "2")
+	require.NoError(t, err)
+	assert.Equal(t, fd.SchedulingSilent, r1.Scheduling)
+	assert.Equal(t, fd.SchedulingInterrupt, r2.Scheduling)
+	assert.True(t, fs.Tools()[0].NonBlocking)
+	require.NoError(t, stop())
+}

@@ -162,7 +162,7 @@ func TestFakeSpeakerStereoDeviceAndStereoInput(t *testing.T) {
 		in[2*i], in[2*i+1] = 1000, 3000
 	}
 	s := fullduplex.AudioSymbol(pcm.EncodeInt16(nil, in), 16000)
-	s.Metadata[fullduplex.MetaChannels] = 2
+	s = s.WithMeta(fullduplex.MetaChannels, 2)
 	require.NoError(t, sp.Write(context.Background(), s))
 	out := make([]int16, 2*160)
 	sp.c.drive(nil, out, 160, 0)

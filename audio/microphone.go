@@ -248,9 +248,8 @@ func (m *Microphone) emit() fullduplex.Symbol {
 		captured := st.lastCallback - time.Duration(int64(st.stampW)-endDev)*time.Second/time.Duration(m.rate)
 		ts = now.Add(captured - monotonicNow())
 	}
-	s := fullduplex.AudioSymbol(data, m.cfg.SampleRate)
+	s := fullduplex.AudioSymbol(data, m.cfg.SampleRate).WithMeta(fullduplex.MetaRole, fullduplex.RoleUser)
 	s.Timestamp = ts
-	s.Metadata[fullduplex.MetaRole] = fullduplex.RoleUser
 	return s
 }
 

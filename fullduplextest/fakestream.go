@@ -330,8 +330,12 @@ func (f *FakeStream) EmitText(text string) {
 // EmitAudio queues a model audio symbol of turn at rate.
 func (f *FakeStream) EmitAudio(pcm []byte, rate, turn int) {
 	s := fullduplex.AudioSymbol(pcm, rate)
-	s.Metadata[fullduplex.MetaRole] = fullduplex.RoleModel
-	s.Metadata[fullduplex.MetaTurn] = turn
+	s.Metadata = map[string]any{
+		fullduplex.MetaSampleRate: rate,
+		fullduplex.MetaChannels:   1,
+		fullduplex.MetaRole:       fullduplex.RoleModel,
+		fullduplex.MetaTurn:       turn,
+	}
 	f.Emit(s)
 }
 
@@ -484,6 +488,11 @@ func (f *FakeStream) WaitInterrupts(ctx context.Context, n int) error {
 // WaitConnected waits until the stream is connected.
 func (f *FakeStream) WaitConnected(ctx context.Context) error {
 	return f.waitFor(ctx, "Connect", func() bool { return f.connected })
+}
+
+// WaitResults waits until at least n tool results were sent.
+func (f *FakeStream) WaitResults(ctx context.Context, n int) error {
+	return f.waitFor(ctx, fmt.Sprintf("%d tool results", n), func() bool { return len(f.results) >= n })
 }
 
 // WaitToolResult waits for the result of call id and returns it.

@@ -103,7 +103,7 @@ func TestInvalidSymbolsAreRefused(t *testing.T) {
 	ctx := ctxT(t)
 	assert.ErrorIs(t, st.Send(ctx, fd.Symbol{Modality: fd.ModalityText}), fd.ErrInvalidSymbol)
 	stereo := fd.AudioSymbol(make([]byte, 640), rate)
-	stereo.Metadata[fd.MetaChannels] = 2
+	stereo = stereo.WithMeta(fd.MetaChannels, 2)
 	assert.ErrorIs(t, st.Send(ctx, stereo), fd.ErrInvalidSymbol)
 	assert.ErrorIs(t, st.Send(ctx, fd.AudioSymbol(make([]byte, 64), 100)), fd.ErrInvalidSymbol)
 	// Still usable.

@@ -226,7 +226,7 @@ func TestNewAndObserveErrors(t *testing.T) {
 	w, err := New(nil, spk, func() {}, Config{})
 	require.NoError(t, err)
 	stereo := fullduplex.AudioSymbol(make([]byte, 8), 16000)
-	stereo.Metadata[fullduplex.MetaChannels] = 2
+	stereo = stereo.WithMeta(fullduplex.MetaChannels, 2)
 	_, err = w.Observe(stereo)
 	require.Error(t, err)
 	_, err = w.Observe(fullduplex.AudioSymbol([]byte{1, 2, 3}, 16000))

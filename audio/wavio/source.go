@@ -149,7 +149,7 @@ func (s *Source) Next(ctx context.Context) (fullduplex.Symbol, error) {
 		}
 	}
 	sym := fullduplex.AudioSymbol(pcm.EncodeInt16(nil, s.samples[s.pos:end]), s.cfg.SampleRate)
-	sym.Metadata[fullduplex.MetaRole] = s.cfg.Role
+	sym = sym.WithMeta(fullduplex.MetaRole, s.cfg.Role)
 	s.pos = end
 	return sym, nil
 }
