@@ -2,6 +2,7 @@ package fullduplex_test
 
 import (
 	"context"
+	"io"
 	"sync"
 	"testing"
 
@@ -321,4 +322,40 @@ func TestInterruptFlushesSinkBlockedInWrite(t *testing.T) {
 	require.NoError(t, <-done)
 	assert.GreaterOrEqual(t, b.flushes, 1)
 	assert.Equal(t, map[int]int{2: chunk}, b.queued, "nothing of the interrupted turn is left to play")
+}
+
+func (o *orderStream) SendEnd(ctx context.Context) error {
+	o.record("send end")
+	return o.FakeStream.SendEnd(ctx)
+}
+
+// Client-side end of turn through the session (a VAD wrapping the Source)
+// is ordered with everything else the session sends: after the symbols
+// before it and after a pending interrupt, before what follows.
+func TestSessionSendEndIsOrderedWithInterruptAndSends(t *testing.T) {
+	for range 50 {
+		ctx := testCtx(t)
+		os := &orderStream{FakeStream: connectedFake(t)}
+		sess := fd.NewDuplexSession(os)
+		n := 0
+		src := fd.SourceFunc(func(ctx context.Context) (fd.Symbol, error) {
+			n++
+			switch n {
+			case 1:
+				return fd.TextSymbol("a"), nil
+			case 2:
+				sess.Interrupt()
+				if err := sess.SendEnd(ctx); err != nil {
+					return fd.Symbol{}, err
+				}
+				return fd.TextSymbol("b"), nil
+			}
+			return fd.Symbol{}, io.EOF
+		})
+		sink := fd.SinkFunc(func(context.Context, fd.StreamItem) error { return nil })
+		require.NoError(t, sess.RunDuplex(ctx, src, sink))
+		os.mu.Lock()
+		assert.Equal(t, []string{"send a", "interrupt", "send end", "send b"}, os.log)
+		os.mu.Unlock()
+	}
 }
