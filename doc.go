@@ -10,11 +10,17 @@
 //     the model was interrupted, it wants a tool called.
 //   - A DuplexStream is a live connection to a model: Send and Receive run
 //     at the same time. Backends implement it: package gemini for the Gemini
-//     Live API; fullduplextest.FakeStream for tests.
+//     Live API, package realtime for turn models made live,
+//     fullduplextest.FakeStream for tests. What Receive returns follows one
+//     turn grammar on every backend (see DuplexStream): each model turn ends
+//     with exactly one terminator, and everything of the turn comes before
+//     it. A SendCloser's CloseSend ends the input for good; the stream then
+//     answers what it has and ends with io.EOF.
 //   - A DuplexSession runs a conversation over a stream: it pumps a Source
 //     (a microphone) into the stream while it delivers what comes back to a
 //     Sink (a speaker), silences the speaker at once on barge-in, and runs
-//     tool calls while the conversation goes on.
+//     tool calls while the conversation goes on. When the Source ends, it
+//     closes the input, so RunDuplex returns after the last answer.
 //
 // # Concurrency
 //
