@@ -100,3 +100,58 @@ func ExampleMultiSink() {
 	fmt.Println(err, transcript.String(), log.String(), len(stream.Sent()))
 	// Output: <nil> bonjour bonjour 2
 }
+
+// ask is an agent that asks one question and returns the answer. It works
+// unchanged on every backend: when its Source ends, RunDuplex closes the
+// input (CloseSend) and returns once the model has answered.
+func ask(ctx context.Context, stream fd.DuplexStream, question string) (string, error) {
+	var answer strings.Builder
+	session := fd.NewDuplexSession(stream)
+	session.OnSymbol = func(_ context.Context, s fd.Symbol) error {
+		if t, ok := s.TextValue(); ok && s.Role() != fd.RoleUser {
+			answer.WriteString(t)
+		}
+		return nil
+	}
+	err := session.RunDuplex(ctx, fullduplextest.SliceSource(fd.TextSymbol(question)), nil)
+	return answer.String(), err
+}
+
+// An agent that finishes: one question, one answer, on a fake model here
+// and unchanged on gemini.NewStream or realtime.NewStream.
+func ExampleSendCloser() {
+	model := fullduplextest.NewFakeStream()
+	model.EmitAfterInput(fd.TextSymbol("It is sunny."), fd.NewEvent(fd.EventStreamEnd, nil))
+	answer, err := ask(context.Background(), model, "What is the weather?")
+	fmt.Println(answer, err)
+	// Output: It is sunny. <nil>
+}
+
+// MaxTurns ends a conversation after a number of answers while the input
+// (a microphone, say) goes on.
+func ExampleDuplexSession_maxTurns() {
+	model := fullduplextest.NewFakeStream()
+	model.EmitAfterInput(fd.TextSymbol("Hi!"), fd.NewEvent(fd.EventStreamEnd, nil))
+	session := fd.NewDuplexSession(model)
+	session.MaxTurns = 1
+	session.OnSymbol = func(_ context.Context, s fd.Symbol) error {
+		t, _ := s.TextValue()
+		fmt.Println("model:", t)
+		return nil
+	}
+	typed := make(chan fd.Symbol, 1)
+	typed <- fd.TextSymbol("hello")
+	input := fd.SourceFunc(func(ctx context.Context) (fd.Symbol, error) {
+		select {
+		case s := <-typed:
+			return s, nil
+		case <-ctx.Done(): // never ends by itself
+			return fd.Symbol{}, ctx.Err()
+		}
+	})
+	err := session.RunDuplex(context.Background(), input, nil)
+	fmt.Println(err, model.Connected())
+	// Output:
+	// model: Hi!
+	// <nil> true
+}
