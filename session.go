@@ -37,6 +37,11 @@ type DuplexSession struct {
 	// Default 0: no limit.
 	MaxTurns int
 
+	// MaxToolCalls is how many tool handlers run at once; further calls
+	// wait, in order, and every call is answered. Default
+	// DefaultMaxToolCalls (8).
+	MaxToolCalls int
+
 	stream DuplexStream
 
 	mu      sync.Mutex // guards tools and running
@@ -106,7 +111,7 @@ func (s *DuplexSession) RunDuplex(ctx context.Context, sender Source, receiver S
 	g, gctx := errgroup.WithContext(ctx)
 	interrupts := s.out.start(receiver, s.OnSymbol, s.OnEvent)
 	defer s.out.stop()
-	runner := newToolRunner(tools, responder, &s.out)
+	runner := newToolRunner(tools, responder, &s.out, s.MaxToolCalls)
 
 	g.Go(func() error { return s.receiveLoop(gctx, g, runner) })
 	if sender != nil {

@@ -9,19 +9,38 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// A toolRunner runs the handlers of tool calls on goroutines of the
-// RunDuplex errgroup, and cancels them on EventToolCancel.
+// A toolRunner runs the handlers of tool calls on at most limit goroutines
+// of the RunDuplex errgroup at a time, in the order the calls came, and
+// cancels them on EventToolCancel. Calls beyond the limit wait in a queue;
+// every call is answered.
 type toolRunner struct {
 	tools     map[string]Tool
 	responder ToolResponder
 	out       *outlet
+	limit     int
 
-	mu      sync.Mutex
-	running map[string]context.CancelFunc // call ID → cancel
+	mu      sync.Mutex                    // guards the fields below
+	running map[string]context.CancelFunc // call ID → cancel, for calls queued or running
+	queue   []queuedCall                  // calls no worker has taken yet, in order
+	workers int                           // worker goroutines running
 }
 
-func newToolRunner(tools []Tool, responder ToolResponder, out *outlet) *toolRunner {
-	r := &toolRunner{responder: responder, out: out, running: map[string]context.CancelFunc{}}
+// A queuedCall is a call waiting for a worker: run it with ctx, or refuse
+// it (its ID was in use when it came).
+type queuedCall struct {
+	call   ToolCall
+	ctx    context.Context
+	refuse bool
+}
+
+// DefaultMaxToolCalls is DuplexSession.MaxToolCalls's default.
+const DefaultMaxToolCalls = 8
+
+func newToolRunner(tools []Tool, responder ToolResponder, out *outlet, limit int) *toolRunner {
+	if limit <= 0 {
+		limit = DefaultMaxToolCalls
+	}
+	r := &toolRunner{responder: responder, out: out, limit: limit, running: map[string]context.CancelFunc{}}
 	if len(tools) > 0 {
 		r.tools = make(map[string]Tool, len(tools))
 		for _, t := range tools {
@@ -31,8 +50,9 @@ func newToolRunner(tools []Tool, responder ToolResponder, out *outlet) *toolRunn
 	return r
 }
 
-// observe starts or cancels handlers for a tool event. With no tools
-// registered it does nothing: the application answers calls itself.
+// observe queues or cancels calls for a tool event, starting a worker when
+// fewer than limit run. With no tools registered it does nothing: the
+// application answers calls itself.
 func (r *toolRunner) observe(ctx context.Context, g *errgroup.Group, ev StreamEvent) {
 	if r.tools == nil {
 		return
@@ -44,21 +64,26 @@ func (r *toolRunner) observe(ctx context.Context, g *errgroup.Group, ev StreamEv
 			return
 		}
 		r.mu.Lock()
-		_, busy := r.running[call.ID]
-		var callCtx context.Context
-		if !busy {
+		q := queuedCall{call: call}
+		if _, busy := r.running[call.ID]; busy {
+			// The model reused the ID of a call still queued or running:
+			// that one goes on, and this one is refused, so each gets an
+			// answer.
+			q.refuse = true
+		} else {
 			var cancel context.CancelFunc
-			callCtx, cancel = context.WithCancel(ctx)
+			q.ctx, cancel = context.WithCancel(ctx)
 			r.running[call.ID] = cancel
 		}
-		r.mu.Unlock()
-		if busy {
-			// The model reused the ID of a call still running: that one goes
-			// on, and this one is refused, so each gets an answer.
-			g.Go(func() error { return r.refuse(ctx, call) })
-			return
+		r.queue = append(r.queue, q)
+		start := r.workers < r.limit
+		if start {
+			r.workers++
 		}
-		g.Go(func() error { return r.run(ctx, callCtx, call) })
+		r.mu.Unlock()
+		if start {
+			g.Go(func() error { return r.work(ctx) })
+		}
 	case EventToolCancel:
 		ids, _ := ev.Data.([]string)
 		r.mu.Lock()
@@ -68,6 +93,31 @@ func (r *toolRunner) observe(ctx context.Context, g *errgroup.Group, ev StreamEv
 			}
 		}
 		r.mu.Unlock()
+	}
+}
+
+// work runs queued calls until the queue is empty.
+func (r *toolRunner) work(ctx context.Context) error {
+	for {
+		r.mu.Lock()
+		if len(r.queue) == 0 {
+			r.workers--
+			r.mu.Unlock()
+			return nil
+		}
+		q := r.queue[0]
+		r.queue[0] = queuedCall{}
+		r.queue = r.queue[1:]
+		r.mu.Unlock()
+		var err error
+		if q.refuse {
+			err = r.refuse(ctx, q.call)
+		} else {
+			err = r.run(ctx, q.ctx, q.call)
+		}
+		if err != nil {
+			return err
+		}
 	}
 }
 
@@ -82,7 +132,11 @@ func (r *toolRunner) refuse(ctx context.Context, call ToolCall) error {
 // run runs one call and sends its result, unless the call was cancelled.
 // A failing or panicking handler becomes an error result and an EventError.
 func (r *toolRunner) run(sessCtx, callCtx context.Context, call ToolCall) error {
-	res, herr := r.invoke(callCtx, call)
+	var res ToolResult
+	var herr error
+	if callCtx.Err() == nil { // not cancelled while it waited in the queue
+		res, herr = r.invoke(callCtx, call)
+	}
 	r.mu.Lock()
 	cancel := r.running[call.ID]
 	delete(r.running, call.ID)

@@ -3,6 +3,10 @@ package fullduplex_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -239,4 +243,63 @@ func TestToolSchedulingIsCopiedToResults(t *testing.T) {
 	assert.Equal(t, fd.SchedulingInterrupt, r2.Scheduling)
 	assert.True(t, fs.Tools()[0].NonBlocking)
 	require.NoError(t, stop())
+}
+
+// A flood of calls runs at most MaxToolCalls handlers at once, on as many
+// goroutines, and every call is answered; a queued call cancelled by the
+// model never runs.
+func TestToolCallsAreBoundedAndAllAnswered(t *testing.T) {
+	ctx := testCtx(t)
+	fs := fullduplextest.NewFakeStream()
+	defer fs.Close()
+	const calls, limit = 2000, 3
+	var running, peak atomic.Int32
+	release := make(chan struct{})
+	var ran sync.Map
+	slow := fd.Tool{Name: "slow", Handler: func(ctx context.Context, args map[string]any) (any, error) {
+		n := running.Add(1)
+		defer running.Add(-1)
+		for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+		}
+		ran.Store(args["id"], true)
+		<-release
+		return args["id"], nil
+	}}
+	sess := fd.NewDuplexSession(fs)
+	sess.MaxToolCalls = limit
+	require.NoError(t, sess.AddTool(slow))
+	delivered := make(chan struct{})
+	seen := 0
+	sess.OnEvent = func(context.Context, fd.StreamEvent) error {
+		if seen++; seen == calls+1 {
+			close(delivered)
+		}
+		return nil
+	}
+	done := make(chan error, 1)
+	go func() { done <- sess.RunDuplex(ctx, nil, nil) }()
+	require.NoError(t, fs.WaitConnected(ctx))
+	before := runtime.NumGoroutine()
+	for i := range calls {
+		id := fmt.Sprint(i)
+		fs.EmitToolCall(id, "slow", map[string]any{"id": id})
+	}
+	cancelled := fmt.Sprint(calls - 1) // still queued when the cancel comes
+	fs.EmitEvent(fd.EventToolCancel, []string{cancelled})
+	<-delivered // the session has taken in every call and the cancel
+	assert.LessOrEqual(t, runtime.NumGoroutine()-before, limit, "goroutines stay bounded by the limit")
+	close(release)
+	require.NoError(t, fs.WaitResults(ctx, calls-1))
+	answered := map[any]bool{}
+	for _, r := range fs.ToolResults() {
+		assert.Equal(t, r.ID, r.Output)
+		answered[r.Output] = true
+	}
+	assert.Len(t, answered, calls-1, "every call but the cancelled one is answered, once")
+	assert.False(t, answered[cancelled])
+	_, didRun := ran.Load(cancelled)
+	assert.False(t, didRun, "the cancelled call never ran")
+	assert.Equal(t, int32(limit), peak.Load(), "handlers at once")
+	fs.End()
+	require.NoError(t, <-done)
 }
