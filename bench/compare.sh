@@ -41,7 +41,11 @@ gofield() {
 
 python_runs() {
 	"$PYTHON" bench/python/run_duplex_bench.py -n "$N" -runs "$RUNS" | tee -a "$tmp/python-$1.txt"
+	"$PYTHON" bench/python/run_duplex_bench.py -n "$N" -runs "$RUNS" -prebuilt | tee -a "$tmp/prebuilt-$1.txt"
 }
+
+# pyrate FILES... prints the symbols/s of every run in FILES.
+pyrate() { cat "$@" | grep -o 'symbols/s=[0-9.]*' | cut -d= -f2; }
 
 echo "== machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== $($GO version); $($PYTHON --version 2>&1)"
@@ -53,15 +57,17 @@ echo "== python (before go)"
 python_runs before
 echo "== go"
 "$tmp/fullduplex.test" -test.run '^$' \
-	-test.bench '^Benchmark((RunDuplex|Baseline)PerChunk|(Audio|ModelAudio|Text)Symbol)$' \
+	-test.bench '^Benchmark((RunDuplex|Baseline)PerChunk|RunDuplexBoth|(Audio|ModelAudio|Text)Symbol)$' \
 	-test.benchtime "${N}x" -test.count "$RUNS" -test.benchmem | tee "$tmp/go.txt" | grep '^Benchmark'
 echo "== python (after go)"
 python_runs after
 echo "== load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-py_before=$(grep -o 'symbols/s=[0-9.]*' "$tmp/python-before.txt" | cut -d= -f2 | median)
-py_after=$(grep -o 'symbols/s=[0-9.]*' "$tmp/python-after.txt" | cut -d= -f2 | median)
-py=$(cat "$tmp"/python-*.txt | grep -o 'symbols/s=[0-9.]*' | cut -d= -f2 | median)
+py_before=$(pyrate "$tmp/python-before.txt" | median)
+py_after=$(pyrate "$tmp/python-after.txt" | median)
+py=$(pyrate "$tmp"/python-*.txt | median)
+py_pre=$(pyrate "$tmp"/prebuilt-*.txt | median)
+go_pre=$(gofield RunDuplexBoth symbols/s | median)
 session=$(gofield RunDuplexPerChunk symbols/s | median)
 baseline=$(gofield BaselinePerChunk symbols/s | median)
 session_allocs=$(gofield RunDuplexPerChunk allocs/symbol | median)
@@ -74,13 +80,14 @@ text_allocs=$(gofield TextSymbol allocs/op | median)
 awk -v py="$py" -v pyb="$py_before" -v pya="$py_after" -v s="$session" -v bl="$baseline" \
 	-v sa="$session_allocs" -v an="$audio_ns" -v aa="$audio_allocs" -v ma="$model_allocs" \
 	-v tn="$text_ns" -v ta="$text_allocs" -v n="$N" -v runs="$RUNS" \
-	-v label="$(date +%F) $commit" 'BEGIN {
+	-v label="$(date +%F) $commit" -v pypre="$py_pre" -v gopre="$go_pre" 'BEGIN {
 	printf "\nmedians of %d runs, N=%d, symbols/s per direction:\n", runs, n
 	printf "  python run_duplex        %12.0f  (before go %.0f, after go %.0f)\n", py, pyb, pya
 	printf "  go RunDuplexPerChunk     %12.0f  %.2f allocs/symbol\n", s, sa
 	printf "  go BaselinePerChunk      %12.0f  (no session, same symbols)\n", bl
 	printf "  AudioSymbol %.0f ns, %g allocs; with role+turn %g allocs; TextSymbol %.0f ns, %g allocs\n", an, aa, ma, tn, ta
 	printf "  ratio RunDuplex / Python: %.1fx  (target >= 10x)\n", s / py
+	printf "prebuilt symbols (the session alone): python %.0f, go RunDuplexBoth %.0f, ratio %.1fx\n", pypre, gopre, gopre / pypre
 	printf "\nBENCHMARKS.md row:\n"
-	printf "| %s | %.0f | %.0f | %.0f | **%.1fx** | %.2f | %g | %g |\n", label, py, s, bl, s / py, sa, aa, ta
+	printf "| %s | %.0f | %.0f | %.0f | **%.1fx** | %.2f | %g | %g | %.1fx |\n", label, py, s, bl, s / py, sa, aa, ta, gopre / pypre
 }'

@@ -45,8 +45,13 @@ Why it is fair
 * Symbols per second per direction is N / elapsed, as the Go benchmark
   reports it (b.N each way over the whole RunDuplex).
 
-Usage: run_duplex_bench.py [-n N] [-runs R]
-Prints one line per run: "python-run_duplex N=<N> symbols/s=<per direction>".
+With -prebuilt, one Symbol built up front is sent and received N times
+instead (the session alone, like Go's BenchmarkRunDuplexBoth), to show how
+much of the per-chunk cost is building Symbols.
+
+Usage: run_duplex_bench.py [-n N] [-runs R] [-prebuilt]
+Prints one line per run: "python-run_duplex N=<N> symbols/s=<per direction>"
+("python-run_duplex-prebuilt ..." with -prebuilt).
 """
 
 import argparse
@@ -149,11 +154,21 @@ MIC_PCM = bytes(640)  # 20 ms of 16-bit mono PCM at 16 kHz
 MODEL_PCM = bytes(960)  # 20 ms at 24 kHz
 
 
-class Loopback:
-    """Receive yields n model chunks built per call, then ends once n sends are in."""
+def model_chunk() -> Symbol:
+    """One chunk of model audio as a backend builds it: audio plus role and turn."""
+    s = Symbol.audio(MODEL_PCM, sample_rate=24000)
+    s.metadata["role"] = "model"
+    s.metadata["turn"] = 1
+    return s
 
-    def __init__(self, n: int):
+
+class Loopback:
+    """Receive yields n model chunks built per call (or one prebuilt chunk n
+    times), then ends once n sends are in."""
+
+    def __init__(self, n: int, prebuilt: bool = False):
         self._n = n
+        self._prebuilt = model_chunk() if prebuilt else None
         self.sends = 0
         self._all_sent = asyncio.Event()
         if n == 0:
@@ -178,20 +193,25 @@ class Loopback:
         pass
 
     async def receive(self) -> AsyncIterator[Symbol]:
-        for _ in range(self._n):
-            s = Symbol.audio(MODEL_PCM, sample_rate=24000)
-            s.metadata["role"] = "model"
-            s.metadata["turn"] = 1
-            yield s
+        if self._prebuilt is not None:
+            s = self._prebuilt
+            for _ in range(self._n):
+                yield s
+        else:
+            for _ in range(self._n):  # model_chunk(), inlined
+                s = Symbol.audio(MODEL_PCM, sample_rate=24000)
+                s.metadata["role"] = "model"
+                s.metadata["turn"] = 1
+                yield s
         await self._all_sent.wait()
 
 
 # --- one run ----------------------------------------------------------------
 
 
-async def one_run(n: int) -> float:
+async def one_run(n: int, prebuilt: bool = False) -> float:
     """Runs the workload once and returns symbols/s per direction."""
-    stream = Loopback(n)
+    stream = Loopback(n, prebuilt)
     session = DuplexSession(stream)
     received = 0
     last = None
@@ -205,8 +225,13 @@ async def one_run(n: int) -> float:
         for _ in range(n):
             yield Symbol.audio(MIC_PCM, sample_rate=16000)
 
+    async def mic_prebuilt() -> AsyncIterator[Symbol]:
+        s = Symbol.audio(MIC_PCM, sample_rate=16000)
+        for _ in range(n):
+            yield s
+
     t0 = time.perf_counter()
-    await session.run_duplex(mic, receiver)
+    await session.run_duplex(mic_prebuilt if prebuilt else mic, receiver)
     elapsed = time.perf_counter() - t0
     if received != n or stream.sends != n:
         raise SystemExit(f"received {received}, sent {stream.sends} of {n}")
@@ -219,13 +244,20 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("-n", type=int, default=200_000, help="chunks each way (default 200000)")
     p.add_argument("-runs", type=int, default=5, help="timed runs (default 5)")
+    p.add_argument(
+        "-prebuilt",
+        action="store_true",
+        help="send and receive one prebuilt Symbol over and over (the session alone, "
+        "like Go's BenchmarkRunDuplexBoth) instead of building one per chunk",
+    )
     args = p.parse_args()
+    name = "python-run_duplex-prebuilt" if args.prebuilt else "python-run_duplex"
 
     async def all_runs() -> None:
-        await one_run(min(args.n, 10_000))  # warm-up
+        await one_run(min(args.n, 10_000), args.prebuilt)  # warm-up
         for _ in range(args.runs):
-            rate = await one_run(args.n)
-            print(f"python-run_duplex N={args.n} symbols/s={rate:.0f}", flush=True)
+            rate = await one_run(args.n, args.prebuilt)
+            print(f"{name} N={args.n} symbols/s={rate:.0f}", flush=True)
 
     asyncio.run(all_runs())
 
