@@ -18,7 +18,8 @@
 #   bash bench/compare.sh            # or: make bench-python
 #   N=500000 RUNS=5 ROUNDS=2 bash bench/compare.sh
 # Environment: N (chunks each way, default 200000), RUNS (default 3),
-# ROUNDS (default 3), PYTHON (default python3), GO (default go).
+# ROUNDS (default 3), PYTHON (default python3), GO (default go), LABEL (the
+# first column of the BENCHMARKS.md row it prints, e.g. "after"; default "?").
 set -euo pipefail
 
 N=${N:-200000}
@@ -26,6 +27,7 @@ RUNS=${RUNS:-3}
 ROUNDS=${ROUNDS:-3}
 PYTHON=${PYTHON:-python3}
 GO=${GO:-go}
+LABEL=${LABEL:-?}
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 tmp=$(mktemp -d)
@@ -98,7 +100,7 @@ text_allocs=$(gofield TextSymbol allocs/op "$tmp"/go-* | median)
 awk -v py="$py" -v pylo="$py_lo" -v pyhi="$py_hi" -v s="$session" -v slo="$session_lo" -v shi="$session_hi" \
 	-v bl="$baseline" -v sa="$session_allocs" -v an="$audio_ns" -v aa="$audio_allocs" -v ma="$model_allocs" \
 	-v tn="$text_ns" -v ta="$text_allocs" -v pypre="$py_pre" -v gopre="$go_pre" \
-	-v n="$N" -v runs="$((RUNS * ROUNDS))" -v label="$(date +%F) $commit" 'BEGIN {
+	-v n="$N" -v runs="$((RUNS * ROUNDS))" -v label="$LABEL" -v when="$(date +%F) $commit" 'BEGIN {
 	printf "\nmedians, N=%d, symbols/s per direction (%d Go runs, %d Python runs):\n", n, runs, 2 * runs
 	printf "  python run_duplex        %9.0f  (runs %.0f-%.0f)\n", py, pylo, pyhi
 	printf "  go RunDuplexPerChunk     %9.0f  (runs %.0f-%.0f), %.2f allocs/symbol\n", s, slo, shi, sa
@@ -107,5 +109,6 @@ awk -v py="$py" -v pylo="$py_lo" -v pyhi="$py_hi" -v s="$session" -v slo="$sessi
 	printf "  AudioSymbol %.0f ns, %g allocs (with role+turn: %g allocs); TextSymbol %.0f ns, %g allocs\n", an, aa, ma, tn, ta
 	printf "  prebuilt symbols (the sessions alone): python %.0f, go RunDuplexBoth %.0f, ratio %.1fx\n", pypre, gopre, gopre / pypre
 	printf "\nBENCHMARKS.md row:\n"
-	printf "| %s | %.0f | %.0f | %.0f | **%.1fx** | %.2f | %g | %g | %.1fx |\n", label, py, s, bl, s / py, sa, aa, ta, gopre / pypre
+	printf "| %s | %s | %.0f | %.0f | %.0f | **%.1fx** | %.2f | %.0f ns, %g | %.0f ns, %g | %.1fx |\n",
+		label, when, py, s, bl, s / py, sa, an, aa, tn, ta, gopre / pypre
 }'
