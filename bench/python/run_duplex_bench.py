@@ -30,18 +30,21 @@ Why it is fair
 --------------
 * Same workload as the Go benchmark: N chunks each way, each Symbol built
   when it is produced (20 ms of 16 kHz PCM up, 20 ms of 24 kHz PCM down, the
-  same shared byte buffers, no copies), a receiver that only counts.
+  same shared byte buffers, no copies), a receiver that only counts and keeps
+  the last item (checked afterwards, as the Go sink's is).
 * Nothing is added that the package does not do: no extra awaits, no queues,
-  no sleeps. The loopback's send and receive suspend only when they must (the
-  receiver waits for the last send), so the event loop runs the two loops at
-  full speed; asyncio being single-threaded is the package's architecture,
-  not a handicap added here.
+  no sleeps. The loopback's send and receive suspend only when they must
+  (receive() waits for the last send before it ends), so nothing hands
+  control back to the event loop per item: the send task runs its N items,
+  then the receive task its N, at full speed. That asyncio runs them on one
+  thread, where Go's session runs them on two goroutines, is the package's
+  architecture, not a handicap added here.
 * The choices that could go either way are made in Python's favour: the
   cheaper of the two ways to add role/turn (assigning into metadata, as the
   Go loopback does, measured ~0.1 us cheaper per symbol than passing them as
-  kwargs to Symbol.audio), a warm-up run before the
-  timed ones, the clock around run_duplex only (not the event loop's start),
-  and CPython's default event loop (uvloop is not installable here).
+  kwargs to Symbol.audio), a warm-up run before the timed ones, and the
+  clock around run_duplex only (not the event loop's start). The event loop
+  is CPython's default, as the package uses (uvloop is not installable here).
 * Symbols per second per direction is N / elapsed, as the Go benchmark
   reports it (b.N each way over the whole RunDuplex).
 
