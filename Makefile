@@ -6,7 +6,7 @@ GO ?= go
 SHELL := /bin/bash
 export PATH := $(PATH):/usr/local/go/bin
 
-.PHONY: test bench chat deps vet fuzz
+.PHONY: test bench bench-python chat deps vet fuzz
 
 # The packages that use the audio rig (real devices on a shared PulseAudio)
 # run after the rest, one at a time, so that CPU load from other tests does
@@ -24,6 +24,11 @@ vet:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./...
+
+# bench-python runs the per-chunk Symbol workload in Python, Go, then Python
+# again and prints the ratio (BENCHMARKS.md); N and RUNS override the sizes.
+bench-python:
+	GO=$(GO) bash bench/compare.sh
 
 chat: deps
 	$(GO) run ./examples/mic-chat $(ARGS)
