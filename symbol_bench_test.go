@@ -39,22 +39,33 @@ func BenchmarkTextSymbol(b *testing.B) {
 	}
 }
 
-// BenchmarkModelAudioSymbol is what a backend builds per received chunk.
+// BenchmarkModelAudioSymbol is what a backend builds per received chunk:
+// the turn's metadata map is made once per turn, not per chunk.
 func BenchmarkModelAudioSymbol(b *testing.B) {
+	meta := turnMeta(1)
 	b.ReportAllocs()
 	for b.Loop() {
-		symbolSink = backendChunk(modelPCM, 1)
+		symbolSink = backendChunk(modelPCM, meta)
 	}
 }
 
 // backendChunk builds one chunk of model audio the way the backends tag it
-// (gemini's downlink, FakeStream.EmitAudio): AudioSymbol plus the role and
-// the turn. It is the one place to change if the way to tag a Symbol changes.
-func backendChunk(pcm []byte, turn int) fd.Symbol {
+// (gemini's downlink): an audio Symbol whose metadata (rate, channels, role,
+// turn) is one read-only map per turn, shared by the turn's chunks.
+func backendChunk(pcm []byte, meta map[string]any) fd.Symbol {
 	s := fd.AudioSymbol(pcm, 24000)
-	s.Metadata[fd.MetaRole] = fd.RoleModel
-	s.Metadata[fd.MetaTurn] = turn
+	s.Metadata = meta
 	return s
+}
+
+// turnMeta is the metadata of a model turn's audio chunks.
+func turnMeta(turn int) map[string]any {
+	return map[string]any{
+		fd.MetaSampleRate: 24000,
+		fd.MetaChannels:   1,
+		fd.MetaRole:       fd.RoleModel,
+		fd.MetaTurn:       turn,
+	}
 }
 
 // chunkSource yields n chunks of microphone audio, building each with
@@ -76,7 +87,11 @@ func (c *chunkSource) Next(ctx context.Context) (fd.Symbol, error) {
 type chunkLoopback struct {
 	*loopback
 	left int
+	meta map[string]any // of the turn being received
 }
+
+// chunksPerTurn is how many 20 ms chunks a model turn has here: 5 s.
+const chunksPerTurn = 250
 
 func newChunkLoopback(n int) *chunkLoopback {
 	return &chunkLoopback{loopback: newLoopback(0, n), left: n}
@@ -84,8 +99,11 @@ func newChunkLoopback(n int) *chunkLoopback {
 
 func (c *chunkLoopback) Receive(ctx context.Context) (fd.StreamItem, error) {
 	if c.left > 0 {
+		if c.left%chunksPerTurn == 0 || c.meta == nil {
+			c.meta = turnMeta(c.left / chunksPerTurn)
+		}
 		c.left--
-		return backendChunk(modelPCM, 1), nil
+		return backendChunk(modelPCM, c.meta), nil
 	}
 	return c.loopback.Receive(ctx)
 }
