@@ -33,11 +33,11 @@ type Stream struct {
 	// besides ctx (closed) and ended (over).
 	started atomic.Bool
 
-	mu     sync.Mutex       // guards the fields below it
+	mu     sync.Mutex        // guards the fields below it
 	tools  []fullduplex.Tool // set by DeclareTools before Connect
-	cur    *conn            // the connection being read
-	handle string           // latest resumption handle
-	resume bool             // the latest resumption update was resumable
+	cur    *conn             // the connection being read
+	handle string            // latest resumption handle
+	resume bool              // the latest resumption update was resumable
 
 	items  chan fullduplex.StreamItem
 	ended  chan struct{} // closed by the supervisor when the session is over
