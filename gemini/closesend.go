@@ -23,14 +23,17 @@ const DefaultCloseSendWait = 10 * time.Second
 // An answer is owed for every text turn sent (the service answers every
 // client turn) and for audio sent since the last finished model turn (the
 // service answers speech, and says nothing about silence, hence the bound
-// Config.CloseSendWait). A finished turn (EventStreamEnd) pays one text
-// turn and all audio; a cut turn (EventInterrupt) pays nothing, since the
-// input that cut it is answered next.
+// Config.CloseSendWait). A model turn that starts while text is owed answers
+// the oldest text turn: its terminator, finished or cut, pays it; text sent
+// while a turn is under way is answered by a later turn (the service cuts
+// the current one). A finished turn (EventStreamEnd) pays all audio; a cut
+// one does not, since the speech that cut it is answered next.
 type ledger struct {
-	mu       sync.Mutex
-	owedText int  // text turns sent whose answers have not finished
-	audio    bool // audio sent since the last EventStreamEnd
-	speaking bool // the model has produced output since the last terminator
+	mu        sync.Mutex
+	owedText  int  // text turns sent whose answers have not ended
+	audio     bool // audio sent since the last EventStreamEnd
+	speaking  bool // the model has produced output since the last terminator
+	answering bool // the current model turn answers a text turn
 	closed   bool // CloseSend was called
 	finish   chan struct{}
 	kick     chan struct{} // capacity 1: closed or speaking changed (wakes the reader)
@@ -50,7 +53,9 @@ func (l *ledger) sentText() {
 // unsentText takes back a text turn that could not be sent.
 func (l *ledger) unsentText() {
 	l.mu.Lock()
-	l.owedText = max(0, l.owedText-1)
+	if l.owedText > 0 && !(l.answering && l.owedText == 1) {
+		l.owedText--
+	}
 	l.mu.Unlock()
 }
 
@@ -82,6 +87,9 @@ func (l *ledger) received(it fullduplex.StreamItem) (finished bool) {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if !l.speaking { // the turn starts now
+		l.answering = l.owedText > 0
+	}
 	if output {
 		if !l.speaking {
 			l.speaking = true
@@ -90,8 +98,11 @@ func (l *ledger) received(it fullduplex.StreamItem) (finished bool) {
 		return false
 	}
 	l.speaking = false
+	if l.answering {
+		l.owedText--
+		l.answering = false
+	}
 	if end {
-		l.owedText = max(0, l.owedText-1)
 		l.audio = false
 	}
 	l.kickLocked()
@@ -121,7 +132,7 @@ func (l *ledger) giveUp() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.closed && !l.speaking {
-		l.owedText, l.audio = 0, false
+		l.owedText, l.audio, l.answering = 0, false, false
 		l.finishIfDoneLocked()
 	}
 }

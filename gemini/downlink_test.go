@@ -234,10 +234,16 @@ func TestEchoAudioTurn(t *testing.T) {
 
 	var audio time.Duration
 	var in, out string
+	var usage *fullduplex.Usage
 	for {
 		it := next(t, st)
 		if ev, ok := it.(fullduplex.StreamEvent); ok && ev.Type == fullduplex.EventStreamEnd {
 			break
+		}
+		if ev, ok := it.(fullduplex.StreamEvent); ok && ev.Type == fullduplex.EventUsage {
+			u := ev.Data.(fullduplex.Usage)
+			usage = &u
+			continue
 		}
 		s := symbol(t, it)
 		switch {
@@ -252,6 +258,8 @@ func TestEchoAudioTurn(t *testing.T) {
 	assert.Equal(t, 100*time.Millisecond, audio)
 	assert.Equal(t, "[100 ms of audio]", in)
 	assert.Equal(t, "echo: [100 ms of audio]", out)
+	require.NotNil(t, usage, "the echo model reports usage with turnComplete, before the terminator")
+	assert.Equal(t, 3, usage.InputByModality[fullduplex.ModalityAudio], "100 ms at 32 tokens/s")
 
 	raw := c.Messages()[1].Raw
 	var m map[string]any
