@@ -178,8 +178,8 @@ func isDone(ch <-chan struct{}) bool {
 // idempotent, and safe during a reconnect (the end of the audio stream is
 // buffered like any send).
 func (s *Stream) CloseSend(ctx context.Context) error {
-	if err := s.usable(); err != nil {
-		return err
+	if !s.started.Load() {
+		return s.usable()
 	}
 	if err := s.lockSend(ctx); err != nil {
 		return err
@@ -187,6 +187,10 @@ func (s *Stream) CloseSend(ctx context.Context) error {
 	if s.send.inputClosed {
 		s.unlockSend()
 		return nil
+	}
+	if err := s.usable(); err != nil {
+		s.unlockSend()
+		return err
 	}
 	s.send.inputClosed = true
 	var err error

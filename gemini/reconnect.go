@@ -167,6 +167,11 @@ func (s *Stream) reconnect(old *conn, reason string, cause error, failures *int)
 		ctx, cancel := context.WithTimeout(s.ctx, s.rc.ConnectTimeout)
 		sess, err := s.dial(ctx)
 		cancel()
+		if errors.Is(err, errFinished) {
+			_ = old.sess.Close()
+			<-old.done
+			return nil, err
+		}
 		if err != nil {
 			if s.ctx.Err() != nil {
 				return nil, fullduplex.ErrClosed

@@ -276,6 +276,9 @@ func (s *Stream) dial(ctx context.Context) (*genai.Session, error) {
 	case <-s.ctx.Done():
 		close(abandon)
 		return nil, fullduplex.ErrClosed
+	case <-s.turns.finish: // CloseSend made the connection pointless
+		close(abandon)
+		return nil, errFinished
 	}
 }
 

@@ -164,7 +164,10 @@ func (s *Server) serveConn(ws *websocket.Conn, keyOK, vertex bool) {
 	c.autoActivity = ric == nil || ric.AutomaticActivityDetection == nil || !ric.AutomaticActivityDetection.Disabled
 	answered := make(chan struct{})
 	answer := func() {
-		defer close(answered)
+		// The echo model answers what comes after setupComplete: the
+		// client may send as soon as it has it, before this goroutine
+		// goes on.
+		close(answered)
 		if c.Send(&genai.LiveServerMessage{SetupComplete: &genai.LiveServerSetupComplete{SessionID: fmt.Sprintf("geminitest-%d", c.index)}}) == nil {
 			c.maybeResumptionUpdate()
 		}
