@@ -74,7 +74,7 @@ type mapper struct {
 
 // interruptHold bounds how long the EventInterrupt of a cut turn waits for
 // the turnComplete (and usage) that the service sends right after it.
-const interruptHold = 100 * time.Millisecond
+const interruptHold = 250 * time.Millisecond
 
 // holding reports whether a terminator is held.
 func (m *mapper) holding() bool { return m.held != nil }
