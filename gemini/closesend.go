@@ -34,9 +34,9 @@ type ledger struct {
 	audio     bool // audio sent since the last EventStreamEnd
 	speaking  bool // the model has produced output since the last terminator
 	answering bool // the current model turn answers a text turn
-	closed   bool // CloseSend was called
-	finish   chan struct{}
-	kick     chan struct{} // capacity 1: closed or speaking changed (wakes the reader)
+	closed    bool // CloseSend was called
+	finish    chan struct{}
+	kick      chan struct{} // capacity 1: closed or speaking changed (wakes the reader)
 }
 
 func newLedger() ledger {
