@@ -53,9 +53,7 @@ func (l *ledger) sentText() {
 // unsentText takes back a text turn that could not be sent.
 func (l *ledger) unsentText() {
 	l.mu.Lock()
-	if l.owedText > 0 && !(l.answering && l.owedText == 1) {
-		l.owedText--
-	}
+	l.owedText = max(0, l.owedText-1)
 	l.mu.Unlock()
 }
 
@@ -99,7 +97,7 @@ func (l *ledger) received(it fullduplex.StreamItem) (finished bool) {
 	}
 	l.speaking = false
 	if l.answering {
-		l.owedText--
+		l.owedText = max(0, l.owedText-1)
 		l.answering = false
 	}
 	if end {
