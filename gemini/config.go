@@ -7,7 +7,10 @@ import (
 	"strings"
 	"time"
 
+	"cloud.google.com/go/auth"
 	"google.golang.org/genai"
+
+	"github.com/fullduplex-go/fullduplex/internal/apikey"
 )
 
 // DefaultModel is the model used when Config.Model is empty: Google's stable
@@ -49,10 +52,30 @@ type Config struct {
 	// ResponseModalities is what the model answers with: exactly one of
 	// genai.ModalityAudio and genai.ModalityText. Default audio.
 	ResponseModalities []genai.Modality
-	// APIKey authenticates the stream. Default $GOOGLE_API_KEY, then
-	// $GEMINI_API_KEY. An ephemeral token ("auth_tokens/...") works too: the
-	// stream then uses API version v1alpha, as the service requires.
+	// APIKey authenticates the stream with the Gemini API. Default
+	// $GOOGLE_API_KEY, then $GEMINI_API_KEY. An ephemeral token
+	// ("auth_tokens/...") works too: the stream then uses API version
+	// v1alpha, as the service requires. Not used with VertexAI.
 	APIKey string
+	// VertexAI selects Vertex AI's Live API instead of the Gemini API: the
+	// stream dials {BaseURL}/ws/google.cloud.aiplatform.{APIVersion}.LlmBidiService/BidiGenerateContent
+	// with an OAuth bearer token from Credentials, and the model is named
+	// in Project and Location (a short name such as "gemini-live-2.5-flash"
+	// becomes projects/P/locations/L/publishers/google/models/NAME; a full
+	// "projects/..." or "publishers/..." name is sent as it is). Default
+	// false: the Gemini API.
+	VertexAI bool
+	// Project is the Google Cloud project (VertexAI only). Default
+	// $GOOGLE_CLOUD_PROJECT.
+	Project string
+	// Location is the Google Cloud region (VertexAI only). Default
+	// $GOOGLE_CLOUD_LOCATION, then $GOOGLE_CLOUD_REGION, then "us-central1".
+	Location string
+	// Credentials authenticate a VertexAI stream, e.g. from
+	// cloud.google.com/go/auth/credentials.DetectDefault, or
+	// auth.NewCredentials with a static token for a test server. Default:
+	// Application Default Credentials, looked up by Connect.
+	Credentials *auth.Credentials
 	// Voice is a prebuilt voice name such as "Puck" or "Kore" (audio
 	// responses only). Default: the service's.
 	Voice string
@@ -85,7 +108,7 @@ type Config struct {
 	// geminitest server, an http(s) URL is dialed as wss. Default Google's.
 	BaseURL string
 	// APIVersion is the API version in the websocket path. Default "v1beta",
-	// or "v1alpha" for an ephemeral token.
+	// "v1alpha" for an ephemeral token, "v1beta1" with VertexAI.
 	APIVersion string
 	// LiveConfig is passed to the service for every setting the fields above
 	// do not cover (temperature, thinking, proactivity, ...). A setting may be
@@ -113,6 +136,11 @@ type Config struct {
 	// ReceiveBuffer is how many received items wait for Receive before the
 	// background reader stops reading (backpressure). Default 512.
 	ReceiveBuffer int
+	// CloseSendWait is how long, after CloseSend, the stream waits for the
+	// model to start an answer it owes before it ends anyway (the service
+	// answers speech but says nothing about silence or noise). Once an
+	// answer has started, the stream waits for its end. Default 10 s.
+	CloseSendWait time.Duration
 }
 
 // resolved returns c with every default filled in, without validating.
@@ -132,11 +160,23 @@ func (c Config) resolved() Config {
 	if len(c.ResponseModalities) == 0 {
 		c.ResponseModalities = []genai.Modality{genai.ModalityAudio}
 	}
-	if c.APIKey == "" {
-		c.APIKey = os.Getenv("GOOGLE_API_KEY")
-	}
-	if c.APIKey == "" {
-		c.APIKey = os.Getenv("GEMINI_API_KEY")
+	if c.VertexAI {
+		if c.Project == "" {
+			c.Project = os.Getenv("GOOGLE_CLOUD_PROJECT")
+		}
+		for _, env := range []string{"GOOGLE_CLOUD_LOCATION", "GOOGLE_CLOUD_REGION"} {
+			if c.Location == "" {
+				c.Location = os.Getenv(env)
+			}
+		}
+		if c.Location == "" {
+			c.Location = "us-central1"
+		}
+		if c.APIVersion == "" {
+			c.APIVersion = "v1beta1"
+		}
+	} else if c.APIKey == "" {
+		c.APIKey = apikey.Gemini()
 	}
 	if c.APIVersion == "" {
 		c.APIVersion = "v1beta"
@@ -156,7 +196,22 @@ func (c Config) resolved() Config {
 	if c.ReceiveBuffer <= 0 {
 		c.ReceiveBuffer = DefaultReceiveBuffer
 	}
+	if c.CloseSendWait <= 0 {
+		c.CloseSendWait = DefaultCloseSendWait
+	}
 	return c
+}
+
+// clientConfig is the SDK client configuration of a resolved Config.
+func (c Config) clientConfig() *genai.ClientConfig {
+	hc := genai.HTTPOptions{BaseURL: c.BaseURL, APIVersion: c.APIVersion}
+	if c.VertexAI {
+		return &genai.ClientConfig{
+			Backend: genai.BackendVertexAI, Project: c.Project, Location: c.Location,
+			Credentials: c.Credentials, HTTPOptions: hc,
+		}
+	}
+	return &genai.ClientConfig{APIKey: c.APIKey, Backend: genai.BackendGeminiAPI, HTTPOptions: hc}
 }
 
 func isEphemeralToken(key string) bool { return strings.HasPrefix(key, "auth_tokens/") }
@@ -182,8 +237,20 @@ func (c Config) validate() error {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%w: "+format, append([]any{ErrInvalidConfig}, args...)...)
 	}
-	if c.APIKey == "" {
+	if c.VertexAI {
+		if c.Project == "" {
+			return bad("VertexAI needs a project: set Config.Project or $GOOGLE_CLOUD_PROJECT")
+		}
+		if c.APIKey != "" {
+			return bad("VertexAI's Live API authenticates with Credentials (OAuth), not an API key; leave APIKey empty")
+		}
+		if strings.ContainsAny(c.Project+c.Location, "/?&") {
+			return bad("Project and Location must not contain '/', '?' or '&'")
+		}
+	} else if c.APIKey == "" {
 		return bad("no API key: set Config.APIKey, $GOOGLE_API_KEY or $GEMINI_API_KEY")
+	} else if c.Project != "" || c.Location != "" || c.Credentials != nil {
+		return bad("Project, Location and Credentials are for VertexAI; the Gemini API takes an API key")
 	}
 	if strings.ContainsAny(c.Model, "?&") || strings.Contains(c.Model, "..") {
 		return bad("model name %q contains '?', '&' or '..'", c.Model)
@@ -203,7 +270,7 @@ func (c Config) validate() error {
 	if c.BaseURL != "" && !strings.Contains(c.BaseURL, "://") {
 		return bad("BaseURL %q has no scheme; want ws://, wss://, http:// or https://", c.BaseURL)
 	}
-	if isEphemeralToken(c.APIKey) && c.APIVersion != "v1alpha" {
+	if !c.VertexAI && isEphemeralToken(c.APIKey) && c.APIVersion != "v1alpha" {
 		return bad("an ephemeral token needs APIVersion v1alpha, got %q", c.APIVersion)
 	}
 	if c.DisableContextWindowCompression && c.ContextWindowCompression != nil {
@@ -213,7 +280,13 @@ func (c Config) validate() error {
 	if c.LiveConfig != nil {
 		tools = append(append([]*genai.Tool(nil), c.LiveConfig.Tools...), c.Tools...)
 	}
-	if err := checkGeminiAPITools(tools); err != nil {
+	if c.VertexAI {
+		for i, t := range tools {
+			if t == nil {
+				return bad("tool %d is nil", i)
+			}
+		}
+	} else if err := checkGeminiAPITools(tools); err != nil {
 		return err
 	}
 	if lc := c.LiveConfig; lc != nil {
@@ -223,7 +296,7 @@ func (c Config) validate() error {
 		if lc.HTTPOptions != nil {
 			return bad("LiveConfig.HTTPOptions is not supported by the Live API; use BaseURL and APIVersion")
 		}
-		if lc.ExplicitVADSignal != nil && *lc.ExplicitVADSignal {
+		if !c.VertexAI && lc.ExplicitVADSignal != nil && *lc.ExplicitVADSignal {
 			return bad("LiveConfig.ExplicitVADSignal is Vertex AI only, not the Gemini API")
 		}
 		twice := func(name string, ours, theirs bool) error {

@@ -14,6 +14,12 @@
 // configuration is checked before anything is dialed. The API key never
 // appears in an error.
 //
+// Every model turn ends with exactly one terminator, after everything of the
+// turn (its usage too), as the fullduplex turn grammar says; the stream
+// absorbs the service's interrupted-then-turnComplete ending of a cut turn.
+// CloseSend ends the input: the stream answers what it was sent, then
+// Receive returns io.EOF. Config.VertexAI selects Vertex AI's Live API.
+//
 // Session resumption is on by default: on GoAway, or when the connection
 // drops unexpectedly, the stream reconnects with the latest resumable handle,
 // emits fullduplex.EventReconnect, buffers what is sent during the switch,

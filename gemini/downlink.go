@@ -13,6 +13,21 @@ import (
 // It is a plain value, safe to share.
 type GenerationComplete struct{ Turn int }
 
+// WaitingForInput is the Data of the fullduplex.EventMetadata sent when the
+// service says the model is not generating because it expects the user to go
+// on (serverContent.waitingForInput). It is a plain value, safe to share.
+type WaitingForInput struct{ Turn int }
+
+// InteractionStatus is the Data of the fullduplex.EventMetadata that carries
+// serverContent.interactionStatus, which the service sends with the end of a
+// turn: "IN_PROGRESS" (more output may follow, e.g. background reasoning)
+// or "IDLE". It comes before the turn's terminator. It is a plain value,
+// safe to share.
+type InteractionStatus struct {
+	Turn   int
+	Status string
+}
+
 // Thought is the Data of the fullduplex.EventMetadata that carries a
 // thought summary part; thoughts are not text symbols, so a transcript
 // printer does not show them. It is a plain value, safe to share.
@@ -21,26 +36,72 @@ type Thought struct {
 	Turn int
 }
 
-// A mapper turns server messages into stream items. It counts model turns:
-// a turn ends with turnComplete or interrupted (the turnComplete that follows
-// an interrupted turn does not start another);
-// it is used by one goroutine at a time.
+// Metadata keys the gemini stream adds to transcript symbols.
+const (
+	// MetaLanguage is the BCP-47 language code the service gave a
+	// transcription (string), when it gave one.
+	MetaLanguage = "language"
+	// MetaInterim marks a user transcript from
+	// serverContent.interimInputTranscription (bool true): a low-latency
+	// guess the service updates while the user speaks, superseded by the
+	// regular (MetaInterim absent) transcription. Its MetaFinal is false.
+	MetaInterim = "interim"
+)
+
+// A mapper turns server messages into stream items, in the turn grammar of
+// fullduplex.DuplexStream: every model turn ends with exactly one
+// terminator, and the items a frame carries come before the terminator it
+// carries. It is used by one goroutine at a time (the reader of the current
+// connection).
+//
+// The service ends a cut turn with two frames: {"interrupted": true}, then
+// {"turnComplete": true} with the turn's usageMetadata (and reason). The
+// EventInterrupt is therefore held (see held) until that turnComplete
+// arrives, so that the usage lands before it; the reader releases it at the
+// latest after interruptHold, or as soon as a frame of the next turn (model
+// output, a tool call) arrives. The turnComplete that follows an interrupted
+// turn ends nothing more.
 type mapper struct {
 	outRate int
 	turn    int
 	// cut is true after an interrupt until the model's next output, so the
 	// turnComplete that follows an interrupted turn does not count twice.
 	cut bool
+	// held is the terminator of a cut turn waiting for the rest of the
+	// turn (its usage); nil when none waits.
+	held *fullduplex.StreamEvent
 }
 
-// items appends to dst, in order, every item msg carries. The setupComplete
-// is dropped: Connect has already reported it.
+// interruptHold bounds how long the EventInterrupt of a cut turn waits for
+// the turnComplete (and usage) that the service sends right after it.
+const interruptHold = 250 * time.Millisecond
+
+// holding reports whether a terminator is held.
+func (m *mapper) holding() bool { return m.held != nil }
+
+// release appends the held terminator, if any, to dst.
+func (m *mapper) release(dst []fullduplex.StreamItem) []fullduplex.StreamItem {
+	if m.held == nil {
+		return dst
+	}
+	dst = append(dst, *m.held)
+	m.held = nil
+	return dst
+}
+
+// items appends to dst, in order, every item msg carries, the frame's
+// terminator last. The setupComplete is dropped: Connect has already
+// reported it.
 func (m *mapper) items(dst []fullduplex.StreamItem, msg *genai.LiveServerMessage) []fullduplex.StreamItem {
 	if msg == nil {
 		return dst
 	}
 	now := time.Now()
-	if sc := msg.ServerContent; sc != nil {
+	sc := msg.ServerContent
+	if m.held != nil && (msg.ToolCall != nil || (sc != nil && sc.ModelTurn != nil && len(sc.ModelTurn.Parts) > 0)) {
+		dst = m.release(dst) // the next turn has begun
+	}
+	if sc != nil {
 		dst = m.content(dst, sc, now)
 	}
 	if tc := msg.ToolCall; tc != nil {
@@ -73,10 +134,20 @@ func (m *mapper) items(dst []fullduplex.StreamItem, msg *genai.LiveServerMessage
 	if msg.VoiceActivityDetectionSignal != nil {
 		dst = append(dst, event(fullduplex.EventMetadata, msg.VoiceActivityDetectionSignal, now))
 	}
+	if sc != nil {
+		dst = m.terminate(dst, sc, now)
+	}
 	return dst
 }
 
+// content appends the items of sc other than its terminator.
 func (m *mapper) content(dst []fullduplex.StreamItem, sc *genai.LiveServerContent, now time.Time) []fullduplex.StreamItem {
+	if t := sc.InterimInputTranscription; t != nil && t.Text != "" {
+		s := m.transcript(t, fullduplex.RoleUser, now)
+		s.Metadata[fullduplex.MetaFinal] = false
+		s.Metadata[MetaInterim] = true
+		dst = append(dst, s)
+	}
 	if t := sc.InputTranscription; t != nil && t.Text != "" {
 		dst = append(dst, m.transcript(t, fullduplex.RoleUser, now))
 	}
@@ -91,8 +162,17 @@ func (m *mapper) content(dst []fullduplex.StreamItem, sc *genai.LiveServerConten
 			dst = m.part(dst, p, now)
 		}
 	}
+	// The turn an item belongs to: after an interrupt the counter has moved
+	// on, but what comes before the turnComplete still belongs to the cut
+	// turn.
+	turn := m.turn
+	if m.cut {
+		turn--
+	}
 	if t := sc.OutputTranscription; t != nil && t.Text != "" {
-		dst = append(dst, m.transcript(t, fullduplex.RoleModel, now))
+		s := m.transcript(t, fullduplex.RoleModel, now)
+		s.Metadata[fullduplex.MetaTurn] = turn
+		dst = append(dst, s)
 	}
 	if sc.GroundingMetadata != nil {
 		dst = append(dst, event(fullduplex.EventMetadata, sc.GroundingMetadata, now))
@@ -101,22 +181,53 @@ func (m *mapper) content(dst []fullduplex.StreamItem, sc *genai.LiveServerConten
 		dst = append(dst, event(fullduplex.EventMetadata, sc.URLContextMetadata, now))
 	}
 	if sc.GenerationComplete {
-		dst = append(dst, event(fullduplex.EventMetadata, GenerationComplete{Turn: m.turn}, now))
+		dst = append(dst, event(fullduplex.EventMetadata, GenerationComplete{Turn: turn}, now))
 	}
-	if sc.Interrupted {
-		dst = append(dst, event(fullduplex.EventInterrupt, nil, now))
+	if sc.WaitingForInput {
+		dst = append(dst, event(fullduplex.EventMetadata, WaitingForInput{Turn: turn}, now))
 	}
-	if sc.TurnComplete {
-		dst = append(dst, event(fullduplex.EventStreamEnd, nil, now))
+	if sc.InteractionStatus != "" {
+		dst = append(dst, event(fullduplex.EventMetadata, InteractionStatus{Turn: turn, Status: string(sc.InteractionStatus)}, now))
+	}
+	return dst
+}
+
+// terminate appends the terminator sc carries, if any, and moves the turn
+// counter on. An interrupted turn's terminator is held (see mapper) unless
+// the same frame completes the turn.
+func (m *mapper) terminate(dst []fullduplex.StreamItem, sc *genai.LiveServerContent, now time.Time) []fullduplex.StreamItem {
+	reason := string(sc.TurnCompleteReason)
+	if reason == string(genai.TurnCompleteReasonUnspecified) {
+		reason = ""
 	}
 	switch {
 	case sc.Interrupted:
+		if m.held != nil { // a second interrupt: the first is final
+			dst = m.release(dst)
+		}
+		ev := event(fullduplex.EventInterrupt, fullduplex.TurnEnd{Turn: m.turn, Reason: reason}, now)
 		m.turn++
+		if sc.TurnComplete {
+			m.cut = false
+			return append(dst, ev)
+		}
 		m.cut = true
-	case sc.TurnComplete && !m.cut:
-		m.turn++
-	case sc.TurnComplete:
+		m.held = &ev
+	case sc.TurnComplete && m.cut:
+		// The end of the cut turn: it completes the held terminator.
 		m.cut = false
+		if m.held != nil {
+			if reason != "" {
+				te := m.held.Data.(fullduplex.TurnEnd)
+				te.Reason = reason
+				m.held.Data = te
+			}
+			dst = m.release(dst)
+		}
+	case sc.TurnComplete:
+		dst = m.release(dst)
+		dst = append(dst, event(fullduplex.EventStreamEnd, fullduplex.TurnEnd{Turn: m.turn, Reason: reason}, now))
+		m.turn++
 	}
 	return dst
 }
@@ -174,7 +285,7 @@ func (m *mapper) media(mod fullduplex.Modality, b *genai.Blob, now time.Time) fu
 }
 
 func (m *mapper) transcript(t *genai.Transcription, role string, now time.Time) fullduplex.Symbol {
-	return fullduplex.Symbol{
+	s := fullduplex.Symbol{
 		Modality:  fullduplex.ModalityText,
 		Data:      []byte(t.Text),
 		MIMEType:  fullduplex.TextMIMEType,
@@ -186,6 +297,10 @@ func (m *mapper) transcript(t *genai.Transcription, role string, now time.Time) 
 			fullduplex.MetaTurn:       m.turn,
 		},
 	}
+	if t.LanguageCode != "" {
+		s.Metadata[MetaLanguage] = t.LanguageCode
+	}
+	return s
 }
 
 func event(t fullduplex.EventType, data any, now time.Time) fullduplex.StreamEvent {
@@ -193,14 +308,18 @@ func event(t fullduplex.EventType, data any, now time.Time) fullduplex.StreamEve
 }
 
 func usage(um *genai.UsageMetadata) fullduplex.Usage {
-	u := fullduplex.Usage{
-		InputTokens:  int(um.PromptTokenCount),
-		OutputTokens: int(um.ResponseTokenCount),
-		TotalTokens:  int(um.TotalTokenCount),
+	return fullduplex.Usage{
+		InputTokens:       int(um.PromptTokenCount),
+		OutputTokens:      int(um.ResponseTokenCount),
+		TotalTokens:       int(um.TotalTokenCount),
+		CachedTokens:      int(um.CachedContentTokenCount),
+		ThoughtsTokens:    int(um.ThoughtsTokenCount),
+		ToolUseTokens:     int(um.ToolUsePromptTokenCount),
+		InputByModality:   byModality(um.PromptTokensDetails),
+		OutputByModality:  byModality(um.ResponseTokensDetails),
+		CachedByModality:  byModality(um.CacheTokensDetails),
+		ToolUseByModality: byModality(um.ToolUsePromptTokensDetails),
 	}
-	u.InputByModality = byModality(um.PromptTokensDetails)
-	u.OutputByModality = byModality(um.ResponseTokensDetails)
-	return u
 }
 
 func byModality(details []*genai.ModalityTokenCount) map[fullduplex.Modality]int {

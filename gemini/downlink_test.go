@@ -163,8 +163,11 @@ func TestMultiPartFrameKeepsOrder(t *testing.T) {
 	txt, _ = s.TextValue()
 	assert.Equal(t, "hello", txt)
 	assert.Equal(t, true, s.Metadata[fullduplex.MetaTranscript])
-	eventOf(t, recv(t, st), fullduplex.EventStreamEnd)
+	// The turn's usage comes before its terminator, though the service
+	// sends them in one frame.
 	eventOf(t, recv(t, st), fullduplex.EventUsage)
+	ev = eventOf(t, recv(t, st), fullduplex.EventStreamEnd)
+	assert.Equal(t, fullduplex.TurnEnd{Turn: 0}, ev.Data)
 }
 
 func TestBargeInMidReply(t *testing.T) {
@@ -177,18 +180,25 @@ func TestBargeInMidReply(t *testing.T) {
 	require.NoError(t, st.Send(ctx, fullduplex.AudioSymbol(make([]byte, 640), 16000)))
 	_, err := c.WaitFor(ctx, geminitest.IsAudio)
 	require.NoError(t, err)
+	// The service ends a cut turn with interrupted, then turnComplete with
+	// the turn's usage: one terminator, the usage before it.
 	require.NoError(t, c.SendInterrupted())
-	require.NoError(t, c.SendTurnComplete())
+	require.NoError(t, c.Send(&genai.LiveServerMessage{
+		ServerContent: &genai.LiveServerContent{TurnComplete: true},
+		UsageMetadata: &genai.UsageMetadata{TotalTokenCount: 9},
+	}))
 	require.NoError(t, c.SendAudio(chunk, 24000)) // the next answer
 
 	for range 2 {
 		turn, _ := symbol(t, recv(t, st)).Turn()
 		assert.Equal(t, 0, turn)
 	}
-	eventOf(t, recv(t, st), fullduplex.EventInterrupt)
-	eventOf(t, recv(t, st), fullduplex.EventStreamEnd)
+	ev := eventOf(t, recv(t, st), fullduplex.EventUsage)
+	assert.Equal(t, 9, ev.Data.(fullduplex.Usage).TotalTokens)
+	ev = eventOf(t, recv(t, st), fullduplex.EventInterrupt)
+	assert.Equal(t, fullduplex.TurnEnd{Turn: 0}, ev.Data)
 	turn, _ := symbol(t, recv(t, st)).Turn()
-	assert.Equal(t, 1, turn, "interrupted+turnComplete in a row count one turn each")
+	assert.Equal(t, 1, turn, "interrupted+turnComplete in a row end one turn, with one terminator")
 }
 
 func TestMalformedFramesAreNonFatal(t *testing.T) {
@@ -224,10 +234,16 @@ func TestEchoAudioTurn(t *testing.T) {
 
 	var audio time.Duration
 	var in, out string
+	var usage *fullduplex.Usage
 	for {
 		it := next(t, st)
 		if ev, ok := it.(fullduplex.StreamEvent); ok && ev.Type == fullduplex.EventStreamEnd {
 			break
+		}
+		if ev, ok := it.(fullduplex.StreamEvent); ok && ev.Type == fullduplex.EventUsage {
+			u := ev.Data.(fullduplex.Usage)
+			usage = &u
+			continue
 		}
 		s := symbol(t, it)
 		switch {
@@ -242,6 +258,8 @@ func TestEchoAudioTurn(t *testing.T) {
 	assert.Equal(t, 100*time.Millisecond, audio)
 	assert.Equal(t, "[100 ms of audio]", in)
 	assert.Equal(t, "echo: [100 ms of audio]", out)
+	require.NotNil(t, usage, "the echo model reports usage with turnComplete, before the terminator")
+	assert.Equal(t, 3, usage.InputByModality[fullduplex.ModalityAudio], "100 ms at 32 tokens/s")
 
 	raw := c.Messages()[1].Raw
 	var m map[string]any

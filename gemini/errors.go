@@ -68,6 +68,7 @@ const (
 	readCleanEnd                     // close 1000
 	readFatal                        // the service refused something; do not retry
 	readBroken                       // the connection broke; reconnect
+	readFinished                     // CloseSend's last owed answer ended: the stream ends with io.EOF
 )
 
 // classifyRead sorts err and returns the error to report.

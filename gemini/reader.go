@@ -69,29 +69,141 @@ func (s *Stream) goTracked(f func()) bool {
 	return true
 }
 
-// read is the one goroutine reading c: it keeps reading whatever the
-// application does (so gorilla answers pings), notes resumption handles and
-// GoAway for the supervisor, and hands every item to Receive in order.
+// A frame is one result of the SDK's Session.Receive.
+type frame struct {
+	msg *genai.LiveServerMessage
+	err error
+}
+
+// read runs c: one goroutine (recv) keeps reading whatever the application
+// does (so gorilla answers pings), and this one notes resumption handles and
+// GoAway for the supervisor, maps messages to items (see mapper) and hands
+// them to Receive in order, releases a held terminator after
+// interruptHold, and ends the connection when CloseSend's last owed answer
+// has ended (or Config.CloseSendWait passed without one starting). It closes
+// c's session when it returns, and waits for recv.
 func (s *Stream) read(c *conn) {
 	defer close(c.done)
-	s.mu.Lock()
-	outRate := s.rc.OutputSampleRate
-	s.mu.Unlock()
-	s.mapper.outRate = outRate
+	frames := make(chan frame)
+	stop := make(chan struct{})
+	recvDone := make(chan struct{})
+	defer func() {
+		close(stop)
+		_ = c.sess.Close()
+		<-recvDone
+	}()
+	if !s.goTracked(func() {
+		defer close(recvDone)
+		for {
+			msg, err := c.sess.Receive()
+			select {
+			case frames <- frame{msg, err}:
+			case <-stop:
+				return
+			}
+			if err != nil {
+				if outcome, _ := classifyRead(err); outcome != readMalformed {
+					return
+				}
+			}
+		}
+	}) {
+		close(recvDone)
+		c.outcome, c.err = readBroken, fullduplex.ErrClosed
+		return
+	}
+	s.mapper.outRate = s.rc.OutputSampleRate
+
+	var hold, wait *time.Timer
+	var holdC, waitC <-chan time.Time
+	defer func() {
+		if hold != nil {
+			hold.Stop()
+		}
+		if wait != nil {
+			wait.Stop()
+		}
+	}()
 	var buf []fullduplex.StreamItem
+	// deliver pushes buf; it reports false when the reader must stop (the
+	// stream is closed, or finished after CloseSend).
+	deliver := func() bool {
+		for i, it := range buf {
+			if !s.push(it) {
+				c.outcome, c.err = readBroken, fullduplex.ErrClosed
+				return false
+			}
+			buf[i] = nil
+			if s.turns.received(it) {
+				c.outcome = readFinished
+				return false
+			}
+		}
+		buf = buf[:0]
+		return true
+	}
 	for {
-		msg, err := c.sess.Receive()
-		if err != nil {
-			outcome, rep := classifyRead(err)
+		// Arm or disarm the timers for the state the last step left.
+		switch {
+		case s.mapper.holding() && hold == nil:
+			hold = time.NewTimer(interruptHold)
+			holdC = hold.C
+		case !s.mapper.holding() && hold != nil:
+			hold.Stop()
+			hold, holdC = nil, nil
+		}
+		switch waiting := s.turns.waiting(); {
+		case waiting && wait == nil:
+			wait = time.NewTimer(s.rc.CloseSendWait)
+			waitC = wait.C
+		case !waiting && wait != nil:
+			wait.Stop()
+			wait, waitC = nil, nil
+		}
+
+		var f frame
+		select {
+		case f = <-frames:
+		case <-holdC:
+			hold, holdC = nil, nil
+			buf = s.mapper.release(buf[:0])
+			if !deliver() {
+				return
+			}
+			continue
+		case <-waitC:
+			wait, waitC = nil, nil
+			s.turns.giveUp()
+			continue
+		case <-s.turns.kick:
+			continue
+		case <-s.turns.finish:
+			if buf = s.mapper.release(buf[:0]); !deliver() {
+				return
+			}
+			c.outcome = readFinished
+			return
+		case <-s.ctx.Done():
+			c.outcome, c.err = readBroken, fullduplex.ErrClosed
+			return
+		}
+		if f.err != nil {
+			outcome, rep := classifyRead(f.err)
 			if outcome == readMalformed {
-				if !s.push(event(fullduplex.EventError, rep, time.Now())) {
+				buf = append(buf[:0], event(fullduplex.EventError, rep, time.Now()))
+				if !deliver() {
 					return
 				}
 				continue
 			}
+			// What the connection said last comes before its end.
+			if buf = s.mapper.release(buf[:0]); !deliver() {
+				return
+			}
 			c.outcome, c.err = outcome, rep
 			return
 		}
+		msg := f.msg
 		if msg.SetupComplete != nil && setupOnly(msg) {
 			continue // the SDK returns the buffered setupComplete again
 		}
@@ -120,11 +232,8 @@ func (s *Stream) read(c *conn) {
 			c.goAway <- g.TimeLeft
 		}
 		buf = s.mapper.items(buf[:0], msg)
-		for i, it := range buf {
-			if !s.push(it) {
-				return
-			}
-			buf[i] = nil
+		if !deliver() {
+			return
 		}
 	}
 }

@@ -34,7 +34,6 @@ type ReconnectInfo struct {
 // replaces the current connection.
 func (s *Stream) supervise(c *conn) {
 	err := s.run(c)
-	s.connected.Store(false)
 	s.endErr = err
 	close(s.ended)
 }
@@ -79,7 +78,7 @@ func (s *Stream) run(c *conn) error {
 				return fullduplex.ErrClosed
 			}
 			switch c.outcome {
-			case readCleanEnd:
+			case readCleanEnd, readFinished:
 				return io.EOF
 			case readFatal:
 				return c.err
@@ -118,6 +117,9 @@ func (s *Stream) run(c *conn) error {
 		stopDeadline()
 		goingAway = false
 		nc, err := s.reconnect(c, reason, cause, &failures)
+		if errors.Is(err, errFinished) {
+			return io.EOF
+		}
 		if err != nil {
 			return err
 		}
@@ -125,8 +127,13 @@ func (s *Stream) run(c *conn) error {
 	}
 }
 
+// errFinished stops a reconnect that CloseSend made pointless: nothing is
+// owed any more, the stream ends with io.EOF.
+var errFinished = errors.New("gemini: finished after CloseSend")
+
 // reconnect dials a new connection (with backoff between attempts), retires
-// old, and makes the new one current. Sends are buffered meanwhile.
+// old, and makes the new one current. Sends are buffered meanwhile. It
+// returns errFinished when CloseSend has finished the stream meanwhile.
 func (s *Stream) reconnect(old *conn, reason string, cause error, failures *int) (*conn, error) {
 	s.send.detach()
 	attempts := 0
@@ -140,6 +147,11 @@ func (s *Stream) reconnect(old *conn, reason string, cause error, failures *int)
 			case <-s.ctx.Done():
 				t.Stop()
 				return nil, fullduplex.ErrClosed
+			case <-s.turns.finish:
+				t.Stop()
+				_ = old.sess.Close()
+				<-old.done
+				return nil, errFinished
 			}
 			backoff = min(2*backoff, 5*time.Second)
 		}
@@ -147,9 +159,19 @@ func (s *Stream) reconnect(old *conn, reason string, cause error, failures *int)
 		s.mu.Lock()
 		resumed := s.handle != ""
 		s.mu.Unlock()
+		if isDone(s.turns.finish) {
+			_ = old.sess.Close()
+			<-old.done
+			return nil, errFinished
+		}
 		ctx, cancel := context.WithTimeout(s.ctx, s.rc.ConnectTimeout)
 		sess, err := s.dial(ctx)
 		cancel()
+		if errors.Is(err, errFinished) {
+			_ = old.sess.Close()
+			<-old.done
+			return nil, err
+		}
 		if err != nil {
 			if s.ctx.Err() != nil {
 				return nil, fullduplex.ErrClosed
@@ -166,6 +188,10 @@ func (s *Stream) reconnect(old *conn, reason string, cause error, failures *int)
 		// before the new connection's first item.
 		_ = old.sess.Close()
 		<-old.done
+		if isDone(s.turns.finish) {
+			_ = sess.Close()
+			return nil, errFinished
+		}
 		dropped := s.send.install(sess)
 		if !s.push(event(fullduplex.EventReconnect, ReconnectInfo{
 			Reason: reason, Err: cause, Resumed: resumed, Attempts: attempts, DroppedAudio: dropped,

@@ -27,6 +27,8 @@ type sender struct {
 	maxAudio     int // bound of pendingAudio: one second of input audio
 	dropped      int // audio chunks dropped since the last reconnect
 	activityOpen bool
+	audioOpen    bool // audio was sent since the last audioStreamEnd
+	inputClosed  bool // CloseSend was called
 }
 
 func (s *Stream) lockSend(ctx context.Context) error {
@@ -186,6 +188,7 @@ func (sd *sender) detach() {
 // fails, what is buffered ends with the stream. A write that the kernel
 // accepted on a connection that had already died unnoticed is lost: the
 // Gemini API offers no transparent resumption (that is Vertex AI only).
+// After CloseSend, Send returns ErrInputClosed.
 //
 // ctx bounds the wait for the send lock; the write itself is not
 // interruptible, but Close unblocks it.
@@ -193,45 +196,59 @@ func (s *Stream) Send(ctx context.Context, sym fullduplex.Symbol) error {
 	if err := s.usable(); err != nil {
 		return err
 	}
-	m, err := symbolMsg(sym, s.inputRate())
+	m, err := symbolMsg(sym, s.rc.InputSampleRate)
 	if err != nil {
 		return err
-	}
-	if m.audioBytes > 0 && s.rc.manualActivity() {
-		if err := s.lockSend(ctx); err != nil {
-			return err
-		}
-		defer s.unlockSend()
-		if !s.send.activityOpen {
-			if err := s.deliverLocked(&msgActivityStart); err != nil {
-				return err
-			}
-			s.send.activityOpen = true
-		}
-		return s.deliverLocked(&m)
-	}
-	return s.deliver(ctx, m)
-}
-
-func (s *Stream) inputRate() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.rc.InputSampleRate
-}
-
-// SendEnd marks the end of the user's input: audioStreamEnd with automatic
-// activity detection, activityEnd (if an activity is open) without.
-func (s *Stream) SendEnd(ctx context.Context) error {
-	if err := s.usable(); err != nil {
-		return err
-	}
-	if !s.rc.manualActivity() {
-		return s.deliver(ctx, msgAudioEnd)
 	}
 	if err := s.lockSend(ctx); err != nil {
 		return err
 	}
 	defer s.unlockSend()
+	if s.send.inputClosed {
+		return ErrInputClosed
+	}
+	if m.audioBytes > 0 && s.rc.manualActivity() && !s.send.activityOpen {
+		if err := s.deliverLocked(&msgActivityStart); err != nil {
+			return err
+		}
+		s.send.activityOpen = true
+	}
+	// The ledger counts the input before it goes out, so that the answer
+	// can never be counted first.
+	switch {
+	case m.audioBytes > 0:
+		s.send.audioOpen = true
+		s.turns.sentAudio()
+	case m.content != nil:
+		s.turns.sentText()
+	}
+	if err := s.deliverLocked(&m); err != nil {
+		if m.content != nil {
+			s.turns.unsentText()
+		}
+		return err
+	}
+	return nil
+}
+
+// SendEnd marks the end of the user's input: audioStreamEnd with automatic
+// activity detection, activityEnd (if an activity is open) without. After
+// CloseSend it does nothing.
+func (s *Stream) SendEnd(ctx context.Context) error {
+	if err := s.usable(); err != nil {
+		return err
+	}
+	if err := s.lockSend(ctx); err != nil {
+		return err
+	}
+	defer s.unlockSend()
+	if s.send.inputClosed {
+		return nil
+	}
+	if !s.rc.manualActivity() {
+		s.send.audioOpen = false
+		return s.deliverLocked(&msgAudioEnd)
+	}
 	if !s.send.activityOpen {
 		return nil
 	}
@@ -265,6 +282,9 @@ func (s *Stream) activity(ctx context.Context, start bool) error {
 		return err
 	}
 	defer s.unlockSend()
+	if s.send.inputClosed {
+		return ErrInputClosed
+	}
 	m := msgActivityEnd
 	if start {
 		m = msgActivityStart
@@ -279,7 +299,7 @@ func (s *Stream) activity(ctx context.Context, start bool) error {
 // InterruptOutput asks the service to stop the model's current output. With
 // automatic activity detection off it sends activityStart unless an
 // activity is already open (the service cuts the model off when user
-// activity starts). With automatic detection on it
+// activity starts). With automatic detection on, or after CloseSend, it
 // does nothing and returns nil: the service interrupts by itself when it
 // hears the user, and says so with fullduplex.EventInterrupt.
 func (s *Stream) InterruptOutput(ctx context.Context) error {
@@ -293,8 +313,8 @@ func (s *Stream) InterruptOutput(ctx context.Context) error {
 		return err
 	}
 	defer s.unlockSend()
-	if s.send.activityOpen {
-		return nil // the service already knows the user is active
+	if s.send.activityOpen || s.send.inputClosed {
+		return nil // the service already knows the user is active, or input is over
 	}
 	if err := s.deliverLocked(&msgActivityStart); err != nil {
 		return err
@@ -304,8 +324,9 @@ func (s *Stream) InterruptOutput(ctx context.Context) error {
 }
 
 // SendToolResult sends the result of a tool call as a tool response:
-// Output as {"output": Output}, Error as {"error": Error}. Output must
-// marshal to JSON. A result sent during a reconnect is buffered, never
+// Output as {"output": Output}, Error as {"error": Error}, Scheduling as
+// the response's scheduling (INTERRUPT, WHEN_IDLE, SILENT; for a tool
+// declared NonBlocking). Output must marshal to JSON. A result sent during a reconnect is buffered, never
 // dropped.
 func (s *Stream) SendToolResult(ctx context.Context, r fullduplex.ToolResult) error {
 	if err := s.usable(); err != nil {
@@ -314,7 +335,10 @@ func (s *Stream) SendToolResult(ctx context.Context, r fullduplex.ToolResult) er
 	if r.ID == "" && r.Name == "" {
 		return fmt.Errorf("gemini: tool result without ID or name")
 	}
-	m := toolResultMsg(r)
+	m, err := toolResultMsg(r)
+	if err != nil {
+		return err
+	}
 	if _, err := jsonMarshal(m.toolResult.FunctionResponses[0].Response); err != nil {
 		return fmt.Errorf("gemini: tool %q result does not marshal to JSON: %w", r.Name, err)
 	}

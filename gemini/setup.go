@@ -59,6 +59,9 @@ func liveConfig(cfg Config, declared []fullduplex.Tool, handle string) *genai.Li
 			if t.Parameters != nil {
 				fd.ParametersJsonSchema = t.Parameters
 			}
+			if t.NonBlocking {
+				fd.Behavior = genai.BehaviorNonBlocking
+			}
 			fds = append(fds, fd)
 		}
 		tools = append(tools, &genai.Tool{FunctionDeclarations: fds})
@@ -78,6 +81,9 @@ func checkTools(tools []fullduplex.Tool) error {
 			return fmt.Errorf("%w: tool %q is declared twice", ErrInvalidConfig, t.Name)
 		}
 		seen[t.Name] = true
+		if _, ok := scheduling(t.Scheduling); !ok {
+			return fmt.Errorf("%w: tool %q has unknown Scheduling %q", ErrInvalidConfig, t.Name, t.Scheduling)
+		}
 	}
 	return nil
 }

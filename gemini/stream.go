@@ -17,30 +17,36 @@ import (
 // Every method is safe for concurrent use; Close may be called from any
 // goroutine at any time and unblocks every pending call.
 type Stream struct {
-	cfg    Config
-	ctx    context.Context // cancelled by Close
-	cancel context.CancelFunc
+	cfg    Config             // immutable
+	ctx    context.Context    // immutable; cancelled by Close: the one "closed" fact
+	cancel context.CancelFunc // immutable
 
 	connectSem chan struct{} // one token: serializes Connect
 
-	mu      sync.Mutex
-	tools   []fullduplex.Tool
-	rc      Config // resolved config, set by Connect
-	client  *genai.Client
-	cur     *conn  // the connection being read
-	handle  string // latest resumption handle
-	resume  bool   // the latest resumption update was resumable
+	// rc and client are written by Connect (holding connectSem) before it
+	// sets started, and never again: every other reader runs after it has
+	// seen started (or on a goroutine Connect started), so they are
+	// immutable for it.
+	rc     Config // resolved config
+	client *genai.Client
+	// started is set once Connect succeeded: the one "connected" fact
+	// besides ctx (closed) and ended (over).
 	started atomic.Bool
 
-	connected atomic.Bool
+	mu     sync.Mutex        // guards the fields below it
+	tools  []fullduplex.Tool // set by DeclareTools before Connect
+	cur    *conn             // the connection being read
+	handle string            // latest resumption handle
+	resume bool              // the latest resumption update was resumable
 
 	items  chan fullduplex.StreamItem
-	ended  chan struct{} // closed when the session is over; endErr is set before
-	endErr error
+	ended  chan struct{} // closed by the supervisor when the session is over
+	endErr error         // written by the supervisor before it closes ended; read only after
 
-	mapper mapper // used by the one reader goroutine running at a time
+	mapper mapper // owned by the one reader goroutine running at a time
 
-	send sender
+	send  sender // its fields are guarded by send.sem
+	turns ledger // its fields are guarded by turns.mu
 
 	wg        sync.WaitGroup // supervisor, readers, dial goroutines
 	closeOnce sync.Once
@@ -51,6 +57,7 @@ var (
 	_ fullduplex.ToolDeclarer      = (*Stream)(nil)
 	_ fullduplex.ToolResponder     = (*Stream)(nil)
 	_ fullduplex.OutputInterrupter = (*Stream)(nil)
+	_ fullduplex.SendCloser        = (*Stream)(nil)
 )
 
 // NewStream returns an unconnected Stream. It does not check cfg: Connect
@@ -66,6 +73,7 @@ func NewStream(cfg Config) *Stream {
 		items:      make(chan fullduplex.StreamItem, rc.ReceiveBuffer),
 		ended:      make(chan struct{}),
 		send:       sender{sem: make(chan struct{}, 1)},
+		turns:      newLedger(),
 	}
 }
 
@@ -122,16 +130,13 @@ func (s *Stream) Connect(ctx context.Context) error {
 	if err := rc.validate(); err != nil {
 		return err
 	}
-	client, err := genai.NewClient(ctx, &genai.ClientConfig{
-		APIKey:      rc.APIKey,
-		Backend:     genai.BackendGeminiAPI,
-		HTTPOptions: genai.HTTPOptions{BaseURL: rc.BaseURL, APIVersion: rc.APIVersion},
-	})
+	client, err := genai.NewClient(ctx, rc.clientConfig())
 	if err != nil {
 		return redact(fmt.Errorf("gemini: %w", err), rc.APIKey)
 	}
+	s.rc, s.client = rc, client
 	s.mu.Lock()
-	s.rc, s.client, s.handle = rc, client, rc.ResumeHandle
+	s.handle = rc.ResumeHandle
 	s.resume = rc.ResumeHandle != ""
 	s.mu.Unlock()
 	s.send.maxAudio = 2 * rc.InputSampleRate // one second of 16-bit mono
@@ -144,7 +149,6 @@ func (s *Stream) Connect(ctx context.Context) error {
 	c := s.startConn(sess)
 	s.send.install(sess)
 	s.started.Store(true)
-	s.connected.Store(true)
 	if !s.goTracked(func() { s.supervise(c) }) {
 		_ = sess.Close()
 		return fullduplex.ErrClosed
@@ -154,7 +158,9 @@ func (s *Stream) Connect(ctx context.Context) error {
 
 // Connected reports whether the stream is connected: true from a successful
 // Connect until the session ends or Close, including while it reconnects.
-func (s *Stream) Connected() bool { return s.connected.Load() && s.ctx.Err() == nil }
+func (s *Stream) Connected() bool {
+	return s.started.Load() && s.ctx.Err() == nil && !isDone(s.ended)
+}
 
 // Receive returns the next symbol or event. It returns io.EOF after the
 // service ended the session cleanly, fullduplex.ErrClosed after Close,
@@ -194,7 +200,6 @@ func (s *Stream) Receive(ctx context.Context) (fullduplex.StreamItem, error) {
 // returns nil. The SDK sends no close frame; the service sees the socket end.
 func (s *Stream) Close() error {
 	s.closeOnce.Do(func() {
-		s.connected.Store(false)
 		s.mu.Lock()
 		s.cancel()
 		c := s.cur
@@ -229,8 +234,8 @@ func (s *Stream) push(it fullduplex.StreamItem) bool {
 
 // dial opens one connection within ctx, resuming from the latest handle.
 func (s *Stream) dial(ctx context.Context) (*genai.Session, error) {
-	s.mu.Lock()
 	rc, client := s.rc, s.client
+	s.mu.Lock()
 	handle := ""
 	if !rc.DisableResumption {
 		handle = s.handle
@@ -271,6 +276,9 @@ func (s *Stream) dial(ctx context.Context) (*genai.Session, error) {
 	case <-s.ctx.Done():
 		close(abandon)
 		return nil, fullduplex.ErrClosed
+	case <-s.turns.finish: // CloseSend made the connection pointless
+		close(abandon)
+		return nil, errFinished
 	}
 }
 

@@ -64,15 +64,36 @@ func symbolMsg(s fullduplex.Symbol, inputRate int) (outMsg, error) {
 }
 
 // toolResultMsg maps a tool result to a tool response: Output travels as
-// {"output": ...}, Error as {"error": ...}.
-func toolResultMsg(r fullduplex.ToolResult) outMsg {
+// {"output": ...}, Error as {"error": ...}, Scheduling as the response's
+// scheduling (for a NON_BLOCKING function).
+func toolResultMsg(r fullduplex.ToolResult) (outMsg, error) {
 	resp := map[string]any{"output": r.Output}
 	if r.Error != "" {
 		resp = map[string]any{"error": r.Error}
 	}
+	sch, ok := scheduling(r.Scheduling)
+	if !ok {
+		return outMsg{}, fmt.Errorf("gemini: tool %q result has unknown Scheduling %q", r.Name, r.Scheduling)
+	}
 	return outMsg{toolResult: &genai.LiveToolResponseInput{
-		FunctionResponses: []*genai.FunctionResponse{{ID: r.ID, Name: r.Name, Response: resp}},
-	}}
+		FunctionResponses: []*genai.FunctionResponse{{ID: r.ID, Name: r.Name, Response: resp, Scheduling: sch}},
+	}}, nil
+}
+
+// scheduling maps a fullduplex.Scheduling to the Live API's; ok is false for
+// an unknown value.
+func scheduling(s fullduplex.Scheduling) (sch genai.FunctionResponseScheduling, ok bool) {
+	switch s {
+	case fullduplex.SchedulingDefault:
+		return "", true
+	case fullduplex.SchedulingInterrupt:
+		return genai.FunctionResponseSchedulingInterrupt, true
+	case fullduplex.SchedulingWhenIdle:
+		return genai.FunctionResponseSchedulingWhenIdle, true
+	case fullduplex.SchedulingSilent:
+		return genai.FunctionResponseSchedulingSilent, true
+	}
+	return "", false
 }
 
 var (

@@ -29,7 +29,11 @@ type Conn struct {
 	ears         listener
 	textOut      bool
 	autoActivity bool // the client left automatic activity detection on
+	vertex       bool // the connection came on the Vertex AI path
 }
+
+// Vertex reports whether the connection came on the Vertex AI path.
+func (c *Conn) Vertex() bool { return c.vertex }
 
 // Index returns the connection's position among the server's connections, from 0.
 func (c *Conn) Index() int { return c.index }
@@ -114,9 +118,9 @@ func (c *Conn) Drop() {
 }
 
 // serveConn runs one connection: setup, then the read loop.
-func (s *Server) serveConn(ws *websocket.Conn, keyOK bool) {
+func (s *Server) serveConn(ws *websocket.Conn, keyOK, vertex bool) {
 	defer s.wg.Done()
-	c := &Conn{srv: s, ws: ws, index: -1}
+	c := &Conn{srv: s, ws: ws, index: -1, vertex: vertex}
 	if !s.track(c) {
 		_ = ws.Close()
 		return
@@ -143,6 +147,9 @@ func (s *Server) serveConn(ws *websocket.Conn, keyOK bool) {
 	s.mu.Unlock()
 
 	switch {
+	case !keyOK && vertex:
+		_ = c.CloseWith(websocket.ClosePolicyViolation, "Request had invalid authentication credentials. Expected OAuth 2 access token.")
+		return
 	case !keyOK:
 		_ = c.CloseWith(websocket.ClosePolicyViolation, "API key not valid. Please pass a valid API key.")
 		return
@@ -157,7 +164,10 @@ func (s *Server) serveConn(ws *websocket.Conn, keyOK bool) {
 	c.autoActivity = ric == nil || ric.AutomaticActivityDetection == nil || !ric.AutomaticActivityDetection.Disabled
 	answered := make(chan struct{})
 	answer := func() {
-		defer close(answered)
+		// The echo model answers what comes after setupComplete: the
+		// client may send as soon as it has it, before this goroutine
+		// goes on.
+		close(answered)
 		if c.Send(&genai.LiveServerMessage{SetupComplete: &genai.LiveServerSetupComplete{SessionID: fmt.Sprintf("geminitest-%d", c.index)}}) == nil {
 			c.maybeResumptionUpdate()
 		}
@@ -197,13 +207,14 @@ func (s *Server) serveConn(ws *websocket.Conn, keyOK bool) {
 	}
 }
 
-// read reads and parses one message; ok is false when the connection ended.
+// read reads and parses one message, in any spelling the service accepts
+// (see normalize); ok is false when the connection ended.
 func (c *Conn) read() (m ClientMessage, ok bool) {
 	mt, data, err := c.ws.ReadMessage()
 	if err != nil {
 		return ClientMessage{}, false
 	}
-	_ = json.Unmarshal(data, &m) // a malformed message is recorded raw
+	_ = json.Unmarshal(normalize(data), &m) // a malformed message is recorded raw
 	m.Raw = json.RawMessage(data)
 	m.Binary = mt == websocket.BinaryMessage
 	m.Received = time.Now()

@@ -6,6 +6,9 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/fullduplex-go/fullduplex"
+	"google.golang.org/genai"
 )
 
 // EchoRate is the sample rate of the echo model's audio.
@@ -14,30 +17,56 @@ const EchoRate = 24000
 // echo plays the echo model for one client message. Spoken turns end on
 // audioStreamEnd or activityEnd, or, when the client left the service's
 // automatic activity detection on, when the user stops talking (a pure-Go
-// voice activity detector stands in for the service's).
+// voice activity detector stands in for the service's). Audio may come as
+// realtimeInput.audio or as the older realtimeInput.mediaChunks; text as a
+// client turn or as realtimeInput.text. Each answer ends like the
+// service's: turnComplete with the turn's usageMetadata in the same frame.
 func (c *Conn) echo(m ClientMessage) {
+	ri := m.RealtimeInput
 	switch {
-	case m.RealtimeInput != nil && m.RealtimeInput.Audio != nil:
-		a := m.RealtimeInput.Audio
-		rate := mimeRate(a.MIMEType)
-		if turn := c.ears.add(a.Data, rate, c.autoActivity); turn != nil {
-			c.answerAudio(turn, rate)
+	case ri != nil && (ri.Audio != nil || len(ri.MediaChunks) > 0):
+		blobs := ri.MediaChunks
+		if ri.Audio != nil {
+			blobs = append([]*genai.Blob{ri.Audio}, blobs...)
 		}
-	case m.RealtimeInput != nil && (m.RealtimeInput.AudioStreamEnd || m.RealtimeInput.ActivityEnd != nil):
+		for _, a := range blobs {
+			if a == nil || !strings.HasPrefix(a.MIMEType, "audio/") {
+				continue
+			}
+			rate := mimeRate(a.MIMEType)
+			if rate == 0 && c.vertex {
+				rate = 16000 // Vertex AI takes "audio/pcm" as 16 kHz
+			}
+			if turn := c.ears.add(a.Data, rate, c.autoActivity); turn != nil {
+				c.answerAudio(turn, rate)
+			}
+		}
+	case ri != nil && ri.Text != "":
+		c.answerText(ri.Text)
+	case ri != nil && (ri.AudioStreamEnd || ri.ActivityEnd != nil):
 		rate := c.ears.rate
 		if turn := c.ears.take(); len(turn) > 0 && rate > 0 {
 			c.answerAudio(turn, rate)
 		}
 	case m.ClientContent != nil && m.ClientContent.TurnComplete:
 		text, _ := m.Text()
-		if c.textOut {
-			_ = c.SendText("echo: " + text)
-		} else {
-			c.sendChunks(Tone(440, EchoRate, 200))
-			_ = c.SendOutputTranscription("echo: "+text, true)
-		}
-		c.endTurn()
+		c.answerText(text)
 	}
+}
+
+// answerText answers a text turn with "echo: TEXT": model text for TEXT
+// responses, a 200 ms tone and its output transcription for AUDIO ones.
+func (c *Conn) answerText(text string) {
+	in := []*genai.ModalityTokenCount{{Modality: genai.MediaModalityText, TokenCount: textTokens(text)}}
+	answer := "echo: " + text
+	if c.textOut {
+		_ = c.SendText(answer)
+		c.endTurn(in, []*genai.ModalityTokenCount{{Modality: genai.MediaModalityText, TokenCount: textTokens(answer)}})
+		return
+	}
+	c.sendChunks(Tone(440, EchoRate, 200))
+	_ = c.SendOutputTranscription(answer, true)
+	c.endTurn(in, []*genai.ModalityTokenCount{{Modality: genai.MediaModalityAudio, TokenCount: audioTokens(200)}})
 }
 
 // answerAudio answers a spoken turn: the transcription of what was heard,
@@ -46,26 +75,49 @@ func (c *Conn) answerAudio(pcm []byte, rate int) {
 	ms := len(pcm) / 2 * 1000 / rate
 	heard := fmt.Sprintf("[%d ms of audio]", ms)
 	_ = c.SendInputTranscription(heard, true)
+	in := []*genai.ModalityTokenCount{{Modality: genai.MediaModalityAudio, TokenCount: audioTokens(ms)}}
 	if c.textOut {
-		_ = c.SendText("echo: " + heard)
-	} else {
-		c.sendChunks(resample(pcm, rate, EchoRate))
-		_ = c.SendOutputTranscription("echo: "+heard, true)
+		answer := "echo: " + heard
+		_ = c.SendText(answer)
+		c.endTurn(in, []*genai.ModalityTokenCount{{Modality: genai.MediaModalityText, TokenCount: textTokens(answer)}})
+		return
 	}
-	c.endTurn()
+	c.sendChunks(resample(pcm, rate, EchoRate))
+	_ = c.SendOutputTranscription("echo: "+heard, true)
+	c.endTurn(in, []*genai.ModalityTokenCount{{Modality: genai.MediaModalityAudio, TokenCount: audioTokens(ms)}})
 }
 
-func (c *Conn) endTurn() {
-	_ = c.SendTurnComplete()
+// endTurn sends turnComplete with the turn's usage, as the service does.
+func (c *Conn) endTurn(in, out []*genai.ModalityTokenCount) {
+	var p, r int32
+	for _, d := range in {
+		p += d.TokenCount
+	}
+	for _, d := range out {
+		r += d.TokenCount
+	}
+	_ = c.SendTurnCompleteUsage(&genai.UsageMetadata{
+		PromptTokenCount: p, ResponseTokenCount: r, TotalTokenCount: p + r,
+		PromptTokensDetails: in, ResponseTokensDetails: out,
+	})
 	c.maybeResumptionUpdate()
 }
+
+// textTokens and audioTokens count tokens roughly as the service does: about
+// four characters of text, or 1/32 s of audio, per token.
+func textTokens(s string) int32 { return int32(len(s)+3) / 4 }
+func audioTokens(ms int) int32  { return int32(ms * 32 / 1000) }
 
 // sendChunks sends pcm at EchoRate in 40 ms chunks.
 func (c *Conn) sendChunks(pcm []byte) {
 	const chunk = EchoRate / 25 * 2
 	for len(pcm) > 0 {
 		n := min(chunk, len(pcm))
-		if c.SendAudio(pcm[:n], EchoRate) != nil {
+		mime := fullduplex.PCMMIMEType(EchoRate)
+		if c.vertex {
+			mime = "audio/pcm" // as Vertex AI labels it; the rate is 24 kHz
+		}
+		if c.sendBlob(pcm[:n], mime) != nil {
 			return
 		}
 		pcm = pcm[n:]

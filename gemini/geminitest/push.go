@@ -10,8 +10,12 @@ import (
 // SendAudio sends one model audio chunk (16-bit mono PCM at rate) as a
 // modelTurn inlineData part.
 func (c *Conn) SendAudio(pcm []byte, rate int) error {
+	return c.sendBlob(pcm, fullduplex.PCMMIMEType(rate))
+}
+
+func (c *Conn) sendBlob(data []byte, mime string) error {
 	return c.Send(&genai.LiveServerMessage{ServerContent: &genai.LiveServerContent{
-		ModelTurn: &genai.Content{Role: genai.RoleModel, Parts: []*genai.Part{{InlineData: &genai.Blob{Data: pcm, MIMEType: fullduplex.PCMMIMEType(rate)}}}},
+		ModelTurn: &genai.Content{Role: genai.RoleModel, Parts: []*genai.Part{{InlineData: &genai.Blob{Data: data, MIMEType: mime}}}},
 	}})
 }
 
@@ -49,6 +53,13 @@ func (c *Conn) SendGenerationComplete() error {
 // SendTurnComplete ends the model's turn.
 func (c *Conn) SendTurnComplete() error {
 	return c.Send(&genai.LiveServerMessage{ServerContent: &genai.LiveServerContent{TurnComplete: true}})
+}
+
+// SendTurnCompleteUsage ends the model's turn the way the service does:
+// turnComplete and the turn's usageMetadata in one frame. (After
+// SendInterrupted, this frame ends the cut turn.)
+func (c *Conn) SendTurnCompleteUsage(u *genai.UsageMetadata) error {
+	return c.Send(&genai.LiveServerMessage{ServerContent: &genai.LiveServerContent{TurnComplete: true}, UsageMetadata: u})
 }
 
 // SendToolCall asks the client to run functions.

@@ -16,6 +16,10 @@ import (
 // DefaultAPIKey is the key a server accepts when Options.APIKey is empty.
 const DefaultAPIKey = "test-key"
 
+// DefaultAccessToken is the OAuth bearer token a server accepts on the
+// Vertex AI path when Options.AccessToken is empty.
+const DefaultAccessToken = "test-token"
+
 // Options configures a Server. The zero value is a server that accepts
 // DefaultAPIKey, answers setup, and otherwise only does what the test tells it.
 // NewServer copies it.
@@ -24,6 +28,10 @@ type Options struct {
 	// an ephemeral token ("Authorization: Token auth_tokens/..."), or in
 	// the access_token query parameter. Default DefaultAPIKey.
 	APIKey string
+	// AccessToken is the OAuth token the server accepts on the Vertex AI
+	// path (/ws/google.cloud.aiplatform.VERSION.LlmBidiService/BidiGenerateContent),
+	// as "Authorization: Bearer TOKEN". Default DefaultAccessToken.
+	AccessToken string
 	// Echo makes the server play a model: see the package documentation and
 	// Server.SetEcho.
 	Echo bool
@@ -71,6 +79,9 @@ func NewServer(opts Options) *Server {
 	if opts.APIKey == "" {
 		opts.APIKey = DefaultAPIKey
 	}
+	if opts.AccessToken == "" {
+		opts.AccessToken = DefaultAccessToken
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		panic(fmt.Sprintf("geminitest: listen on 127.0.0.1: %v", err))
@@ -106,6 +117,10 @@ func (s *Server) URL() string { return "ws://" + s.ln.Addr().String() }
 
 // APIKey returns the key the server accepts.
 func (s *Server) APIKey() string { return s.opts.APIKey }
+
+// AccessToken returns the bearer token the server accepts on the Vertex AI
+// path.
+func (s *Server) AccessToken() string { return s.opts.AccessToken }
 
 // Close drops every connection, stops listening, and waits for the server's
 // goroutines.
@@ -255,10 +270,30 @@ func (s *Server) notifyLocked() {
 	s.changed = make(chan struct{})
 }
 
+// The websocket paths the service serves, after the version.
+const (
+	geminiPrefix = "/ws/google.ai.generativelanguage."
+	vertexPrefix = "/ws/google.cloud.aiplatform."
+)
+
+// route tells which API a request path asks for; ok is false for an unknown
+// path. Leading slashes are collapsed, as the service does (the JS SDK asks
+// for "//ws/...").
+func route(p string) (vertex, ok bool) {
+	p = "/" + strings.TrimLeft(p, "/")
+	switch {
+	case strings.HasPrefix(p, geminiPrefix):
+		return false, strings.HasSuffix(p, ".GenerativeService.BidiGenerateContent") || strings.HasSuffix(p, ".GenerativeService.BidiGenerateContentConstrained")
+	case strings.HasPrefix(p, vertexPrefix):
+		return true, strings.HasSuffix(p, ".LlmBidiService/BidiGenerateContent")
+	}
+	return false, false
+}
+
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	const prefix = "/ws/google.ai.generativelanguage."
 	p := r.URL.Path
-	if !strings.HasPrefix(p, prefix) || !(strings.HasSuffix(p, ".GenerativeService.BidiGenerateContent") || strings.HasSuffix(p, ".GenerativeService.BidiGenerateContentConstrained")) {
+	vertex, ok := route(p)
+	if !ok {
 		http.Error(w, "geminitest: unknown path "+p, http.StatusNotFound)
 		return
 	}
@@ -272,6 +307,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	keyOK := s.keyOK(r)
+	if vertex {
+		keyOK = s.tokenOK(r)
+	}
 	up := websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
 	ws, err := up.Upgrade(w, r, nil)
 	if err != nil {
@@ -284,7 +322,12 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.wg.Add(1)
-	go s.serveConn(ws, keyOK)
+	go s.serveConn(ws, keyOK, vertex)
+}
+
+// tokenOK checks the Vertex AI bearer token without ever echoing it.
+func (s *Server) tokenOK(r *http.Request) bool {
+	return r.Header.Get("Authorization") == "Bearer "+s.opts.AccessToken
 }
 
 // keyOK checks the API key without ever echoing it.

@@ -1,0 +1,206 @@
+package gemini
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/fullduplex-go/fullduplex"
+)
+
+// ErrInputClosed is returned by Send (and the activity signals) after
+// CloseSend.
+var ErrInputClosed = errors.New("gemini: input closed by CloseSend")
+
+// DefaultCloseSendWait is the default of Config.CloseSendWait.
+const DefaultCloseSendWait = 10 * time.Second
+
+// A ledger keeps the count of answers the model owes, so that CloseSend
+// knows when the stream may end. Its fields are guarded by mu; finish is
+// closed under mu, once.
+//
+// An answer is owed for every text turn sent (the service answers every
+// client turn) and for audio sent since the last finished model turn (the
+// service answers speech, and says nothing about silence, hence the bound
+// Config.CloseSendWait). A model turn that starts while text is owed answers
+// the oldest text turn: its terminator, finished or cut, pays it; text sent
+// while a turn is under way is answered by a later turn (the service cuts
+// the current one). A finished turn (EventStreamEnd) pays all audio; a cut
+// one does not, since the speech that cut it is answered next.
+type ledger struct {
+	mu        sync.Mutex
+	owedText  int  // text turns sent whose answers have not ended
+	audio     bool // audio sent since the last EventStreamEnd
+	speaking  bool // the model has produced output since the last terminator
+	answering bool // the current model turn answers a text turn
+	closed    bool // CloseSend was called
+	finish    chan struct{}
+	kick      chan struct{} // capacity 1: closed or speaking changed (wakes the reader)
+}
+
+func newLedger() ledger {
+	return ledger{finish: make(chan struct{}), kick: make(chan struct{}, 1)}
+}
+
+// sentText and sentAudio count input.
+func (l *ledger) sentText() {
+	l.mu.Lock()
+	l.owedText++
+	l.mu.Unlock()
+}
+
+// unsentText takes back a text turn that could not be sent.
+func (l *ledger) unsentText() {
+	l.mu.Lock()
+	l.owedText = max(0, l.owedText-1)
+	l.mu.Unlock()
+}
+
+func (l *ledger) sentAudio() {
+	l.mu.Lock()
+	l.audio = true
+	l.mu.Unlock()
+}
+
+// received notes an item handed to Receive; it reports whether the stream
+// is now finished (after CloseSend, the last owed answer has ended).
+func (l *ledger) received(it fullduplex.StreamItem) (finished bool) {
+	var term, end, output bool
+	switch v := it.(type) {
+	case fullduplex.Symbol:
+		output = v.Role() == fullduplex.RoleModel
+	case fullduplex.StreamEvent:
+		switch v.Type {
+		case fullduplex.EventStreamEnd:
+			term, end = true, true
+		case fullduplex.EventInterrupt:
+			term = true
+		case fullduplex.EventToolCall:
+			output = true
+		}
+	}
+	if !term && !output {
+		return false
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.speaking { // the turn starts now
+		l.answering = l.owedText > 0
+	}
+	if output {
+		if !l.speaking {
+			l.speaking = true
+			l.kickLocked()
+		}
+		return false
+	}
+	l.speaking = false
+	if l.answering {
+		l.owedText = max(0, l.owedText-1)
+		l.answering = false
+	}
+	if end {
+		l.audio = false
+	}
+	l.kickLocked()
+	return l.finishIfDoneLocked()
+}
+
+// close marks the input closed; it reports whether the stream is finished
+// at once (nothing owed, no turn under way).
+func (l *ledger) close() (finished bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.closed = true
+	l.kickLocked()
+	return l.finishIfDoneLocked()
+}
+
+// waiting reports whether, after CloseSend, an answer is owed that the
+// model has not started: the state Config.CloseSendWait bounds.
+func (l *ledger) waiting() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.closed && !l.speaking && (l.owedText > 0 || l.audio) && !isDone(l.finish)
+}
+
+// giveUp ends the wait for owed answers that never started.
+func (l *ledger) giveUp() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed && !l.speaking {
+		l.owedText, l.audio, l.answering = 0, false, false
+		l.finishIfDoneLocked()
+	}
+}
+
+func (l *ledger) finishIfDoneLocked() bool {
+	if !l.closed || l.speaking || l.owedText > 0 || l.audio {
+		return false
+	}
+	if !isDone(l.finish) {
+		close(l.finish)
+	}
+	return true
+}
+
+func (l *ledger) kickLocked() {
+	select {
+	case l.kick <- struct{}{}:
+	default:
+	}
+}
+
+func isDone(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}
+
+// CloseSend ends the input for good: "no more input — answer what you
+// have, then end cleanly". It ends the audio stream (audioStreamEnd, or
+// activityEnd with manual activity detection) if audio was sent since the
+// last end of input, and from then on Send, SendEnd and the activity signals
+// return ErrInputClosed (tool results still go out: the last answer may need
+// them). The stream then finishes the model turn that answers the input
+// already sent, if any — every text turn, and audio sent since the model's
+// last finished turn, waiting at most Config.CloseSendWait for an answer
+// that has not started — and Receive returns io.EOF after that turn's
+// terminator; the connection is closed. With nothing owed, Receive returns
+// io.EOF once the items already received are taken. CloseSend does not wait
+// for the answer; ctx bounds only the wait for the send lock. It is
+// idempotent, and safe during a reconnect (the end of the audio stream is
+// buffered like any send).
+func (s *Stream) CloseSend(ctx context.Context) error {
+	if !s.started.Load() {
+		return s.usable()
+	}
+	if err := s.lockSend(ctx); err != nil {
+		return err
+	}
+	if s.send.inputClosed {
+		s.unlockSend()
+		return nil
+	}
+	if err := s.usable(); err != nil {
+		s.unlockSend()
+		return err
+	}
+	s.send.inputClosed = true
+	var err error
+	switch {
+	case s.rc.manualActivity() && s.send.activityOpen:
+		s.send.activityOpen = false
+		err = s.deliverLocked(&msgActivityEnd)
+	case !s.rc.manualActivity() && s.send.audioOpen:
+		err = s.deliverLocked(&msgAudioEnd)
+	}
+	s.send.audioOpen = false
+	s.unlockSend()
+	s.turns.close()
+	return err
+}
