@@ -99,6 +99,7 @@ func TestTypingOverAnAnswerCutsItOff(t *testing.T) {
 	})
 	var out bytes.Buffer
 	tr := &console.Transcript{W: &out}
+	// The chat has seen the story by the time it is printed.
 	sink := fullduplex.SinkFunc(func(ctx context.Context, item fullduplex.StreamItem) error {
 		err := tr.Write(ctx, item)
 		if s, ok := item.(fullduplex.Symbol); ok && strings.HasPrefix(string(s.Data), "a long story") {

@@ -85,11 +85,12 @@ func TestRedactionBeforeTruncation(t *testing.T) {
 // A line without an end is refused once it is too long, not read into
 // memory without limit.
 func TestEndlessLineIsRefused(t *testing.T) {
+	defer openaicompat.SetMaxEvent(64 << 10)()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/event-stream")
 		io.WriteString(w, "data: ")
-		chunk := strings.Repeat("z", 64<<10)
-		for range 100 { // 6.4 MB without a newline
+		chunk := strings.Repeat("z", 16<<10)
+		for range 100 { // 1.6 MB without a newline
 			if _, err := io.WriteString(w, chunk); err != nil {
 				return
 			}

@@ -46,12 +46,10 @@ func (t *Turns) Next(ctx context.Context) (fullduplex.Symbol, error) {
 	return s, nil
 }
 
-// Write passes item on and follows the turns: model output marks an answer
-// as streaming, a terminator ends it.
+// Write follows the turns, then passes item on: model output marks an
+// answer as streaming, a terminator ends it.
 func (t *Turns) Write(ctx context.Context, item fullduplex.StreamItem) error {
-	err := t.Sink.Write(ctx, item)
 	t.mu.Lock()
-	defer t.mu.Unlock()
 	switch it := item.(type) {
 	case fullduplex.Symbol:
 		if it.Role() != fullduplex.RoleUser && !t.cutting {
@@ -62,5 +60,6 @@ func (t *Turns) Write(ctx context.Context, item fullduplex.StreamItem) error {
 			t.streaming, t.cutting = false, false
 		}
 	}
-	return err
+	t.mu.Unlock()
+	return t.Sink.Write(ctx, item)
 }
