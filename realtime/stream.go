@@ -52,8 +52,8 @@ type queued struct {
 }
 
 // A call is one model call and the answer it produces. An answer lasts
-// until Receive returns its EventStreamEnd or it is interrupted. Its fields
-// are guarded by the Stream's mutex.
+// until Receive returns its EventStreamEnd or it is interrupted. turn and
+// cancel never change; said is guarded by the Stream's mutex.
 type call struct {
 	turn   int
 	cancel context.CancelFunc
