@@ -75,11 +75,11 @@ func TestSpeechBargeIn(t *testing.T) {
 	assert.Equal(t, fd.ModalityAudio, prompts[1][2].Symbols[0].Modality, "the speech that cut in follows the cut answer")
 }
 
-func TestNoSpeechBargeIn(t *testing.T) {
+func TestDisableBargeIn(t *testing.T) {
 	m := realtimetest.NewModel()
 	release := make(chan struct{})
 	m.Script(realtimetest.Script{Parts: []fd.Symbol{fd.TextSymbol("uninterrupted")}, Block: release})
-	st := start(t, m, realtime.Config{NoSpeechBargeIn: true, Triggers: realtime.TriggerText})
+	st := start(t, m, realtime.Config{DisableBargeIn: true, Triggers: realtime.TriggerText})
 	say(t, st, "hi")
 	_, err := m.WaitCalls(ctxT(t), 1)
 	require.NoError(t, err)

@@ -15,9 +15,9 @@ import (
 // starts, and answers with one fragment.
 type startModel struct{ started chan time.Time }
 
-func (m startModel) Generate(ctx context.Context, prompt []realtime.Turn) iter.Seq2[fd.Symbol, error] {
+func (m startModel) Generate(ctx context.Context, prompt []realtime.Turn) iter.Seq2[fd.StreamItem, error] {
 	m.started <- time.Now()
-	return func(yield func(fd.Symbol, error) bool) { yield(fd.TextSymbol("ok"), nil) }
+	return func(yield func(fd.StreamItem, error) bool) { yield(fd.TextSymbol("ok"), nil) }
 }
 
 // BenchmarkTriggerToCall measures the time from the Send that completes a
@@ -35,7 +35,7 @@ func BenchmarkTriggerToCall(b *testing.B) {
 			m := startModel{started: make(chan time.Time, 1)}
 			clk := newClock()
 			// MaxTurns keeps the prompt the same size across iterations.
-			st := realtime.NewStream(m, realtime.Config{Window: -1, MaxTurns: 121, Now: clk.Now, NoSpeechBargeIn: true, Triggers: realtime.TriggerText})
+			st := realtime.NewStream(m, realtime.Config{Window: -1, MaxTurns: 121, Now: clk.Now, DisableBargeIn: true, Triggers: realtime.TriggerText})
 			defer st.Close()
 			if err := st.Connect(ctx); err != nil {
 				b.Fatal(err)
@@ -120,7 +120,7 @@ func BenchmarkPromptTenMinutes(b *testing.B) {
 	ctx := context.Background()
 	m := startModel{started: make(chan time.Time, 1)}
 	clk := newClock()
-	st := realtime.NewStream(m, realtime.Config{Now: clk.Now, NoSpeechBargeIn: true, Triggers: realtime.TriggerText})
+	st := realtime.NewStream(m, realtime.Config{Now: clk.Now, DisableBargeIn: true, Triggers: realtime.TriggerText})
 	defer st.Close()
 	if err := st.Connect(ctx); err != nil {
 		b.Fatal(err)

@@ -64,11 +64,12 @@ type Config struct {
 	// Triggers selects what completes the user's turn. Default
 	// DefaultTriggers: end of speech, SendEnd and typed text.
 	Triggers Trigger
-	// NoSpeechBargeIn turns off barge-in on the start of user speech.
-	// Default false: when the detector finds speech while the model is
-	// answering, the answer is cut off. A newly completed user turn and
-	// InterruptOutput always cut it off.
-	NoSpeechBargeIn bool
+	// DisableBargeIn turns off barge-in on the start of user speech (the
+	// same name as audio.Options.DisableBargeIn). Default false: when the
+	// detector finds speech while the model is answering, the answer is cut
+	// off. A user turn completed while an answer is under way, and
+	// InterruptOutput, cut it off either way.
+	DisableBargeIn bool
 
 	// MinSpeech is how long sound must last to count as speech (the voice
 	// activity detector's minimum). Default 100 ms.
@@ -143,5 +144,5 @@ func (c Config) withDefaults() (Config, error) {
 
 // listens reports whether the voice activity detector must run.
 func (c Config) listens() bool {
-	return c.Triggers&TriggerEndOfSpeech != 0 || !c.NoSpeechBargeIn
+	return c.Triggers&TriggerEndOfSpeech != 0 || !c.DisableBargeIn
 }

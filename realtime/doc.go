@@ -11,15 +11,28 @@
 //     speech, found by a voice activity detector over incoming audio; a
 //     final transcription; an explicit SendEnd; a typed text message;
 //   - it calls the model as soon as the turn is complete and streams the
-//     answer back through Receive, tagged with fullduplex.MetaRole "model"
-//     and fullduplex.MetaTurn, followed by fullduplex.EventStreamEnd;
+//     answer back through Receive in the turn grammar of
+//     fullduplex.DuplexStream: symbols tagged with fullduplex.MetaRole
+//     "model" and fullduplex.MetaTurn, the model's usage, then exactly one
+//     terminator, fullduplex.EventStreamEnd or fullduplex.EventInterrupt;
 //   - input that arrives while the model answers is held aside and added to
 //     the prompt after the answer, so the prompt never claims the model saw
 //     what it did not;
-//   - barge-in: the start of user speech, a newly completed user turn, or
-//     InterruptOutput (called by fullduplex.DuplexSession.Interrupt) cancels
-//     the model call at once and emits fullduplex.EventInterrupt. Only what
-//     Receive actually returned before the cut enters the history.
+//   - turns typed ahead wait their turn: a user turn completed before the
+//     answer in progress is under way (before Receive has returned any of
+//     it) gets its own answer after that one, in order, and cuts nothing;
+//   - barge-in: the start of user speech, a user turn completed while the
+//     answer is under way, or InterruptOutput (called by
+//     fullduplex.DuplexSession.Interrupt) cancels the model call at once and
+//     emits fullduplex.EventInterrupt. Only what Receive actually returned
+//     before the cut enters the history;
+//   - a failed model call is an EventError before the turn's EventStreamEnd,
+//     and the conversation goes on: a user turn that got no answer at all
+//     (an error or an empty answer before the first symbol) is dropped from
+//     the history, so the next input is a turn of its own and an input the
+//     server rejected is not sent again;
+//   - CloseSend (fullduplex.SendCloser, called by DuplexSession when its
+//     Source ends) answers what is pending, then Receive returns io.EOF.
 //
 // Backends live in subpackages: realtime/openaicompat (chat completions over
 // HTTP with server-sent events) and realtime/geminiturn (Gemini through

@@ -16,8 +16,8 @@ import (
 )
 
 func TestTurnModelFunc(t *testing.T) {
-	m := realtime.TurnModelFunc(func(ctx context.Context, prompt []realtime.Turn) iter.Seq2[fd.Symbol, error] {
-		return func(yield func(fd.Symbol, error) bool) {
+	m := realtime.TurnModelFunc(func(ctx context.Context, prompt []realtime.Turn) iter.Seq2[fd.StreamItem, error] {
+		return func(yield func(fd.StreamItem, error) bool) {
 			yield(fd.TextSymbol(prompt[len(prompt)-1].Text()+"!"), nil)
 		}
 	})
@@ -77,8 +77,8 @@ func TestCloseWhileTheModelWaitsForRoom(t *testing.T) {
 // the receiver checks that each answer's items belong to one turn and that
 // a turn's symbols never follow its end.
 func TestConcurrentUse(t *testing.T) {
-	m := realtime.TurnModelFunc(func(ctx context.Context, prompt []realtime.Turn) iter.Seq2[fd.Symbol, error] {
-		return func(yield func(fd.Symbol, error) bool) {
+	m := realtime.TurnModelFunc(func(ctx context.Context, prompt []realtime.Turn) iter.Seq2[fd.StreamItem, error] {
+		return func(yield func(fd.StreamItem, error) bool) {
 			for range 5 {
 				if ctx.Err() != nil || !yield(fd.TextSymbol("x"), nil) {
 					return
@@ -163,4 +163,28 @@ func TestContextErrors(t *testing.T) {
 	} {
 		assert.True(t, errors.Is(err, context.Canceled), "%s: %v", name, err)
 	}
+}
+
+// A model's usage comes once, after its symbols and before the terminator;
+// metadata passes through; an event a TurnModel must not yield (a
+// terminator of its own) is an EventError, and the turn still has exactly
+// one terminator.
+func TestModelEvents(t *testing.T) {
+	u := fd.Usage{InputTokens: 4, OutputTokens: 2, TotalTokens: 6}
+	m := realtime.TurnModelFunc(func(ctx context.Context, prompt []realtime.Turn) iter.Seq2[fd.StreamItem, error] {
+		return func(yield func(fd.StreamItem, error) bool) {
+			_ = yield(fd.NewEvent(fd.EventUsage, u), nil) &&
+				yield(fd.TextSymbol("hi"), nil) &&
+				yield(fd.NewEvent(fd.EventMetadata, "finish: STOP"), nil) &&
+				yield(fd.NewEvent(fd.EventStreamEnd, nil), nil)
+		}
+	})
+	st := start(t, m, realtime.Config{})
+	say(t, st, "q")
+	requireText(t, recv(t, st), "hi", 1)
+	assert.Equal(t, "finish: STOP", requireEvent(t, recv(t, st), fd.EventMetadata).Data)
+	ev := requireEvent(t, recv(t, st), fd.EventError)
+	assert.ErrorContains(t, ev.Data.(error), "the model produced a stream_end event")
+	assert.Equal(t, u, requireEvent(t, recv(t, st), fd.EventUsage).Data)
+	assert.Equal(t, fd.TurnEnd{Turn: 1}, requireEvent(t, recv(t, st), fd.EventStreamEnd).Data)
 }

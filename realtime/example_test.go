@@ -3,6 +3,7 @@ package realtime_test
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	fd "github.com/fullduplex-go/fullduplex"
 	"github.com/fullduplex-go/fullduplex/fullduplextest"
@@ -73,22 +74,66 @@ func ExampleStream_InterruptOutput() {
 	// model: Once upon a time
 }
 
-// The same application code runs over a DuplexSession, as over the Live API.
-func ExampleStream_session() {
+// ask is an agent that asks one question and returns the answer. It is
+// written against fullduplex.DuplexStream only, so it works unchanged on a
+// realtime stream, on fullduplextest.FakeStream and on Gemini Live: when
+// the source of typed input ends, the session closes the stream's input
+// (CloseSend), the stream answers, and RunDuplex returns nil after that
+// answer.
+func ask(ctx context.Context, stream fd.DuplexStream, question string) (string, error) {
+	var answer strings.Builder
+	session := fd.NewDuplexSession(stream)
+	session.OnSymbol = func(ctx context.Context, s fd.Symbol) error {
+		if text, ok := s.TextValue(); ok && s.Role() == fd.RoleModel {
+			answer.WriteString(text)
+		}
+		return nil
+	}
+	err := session.RunDuplex(ctx, fullduplextest.SliceSource(fd.TextSymbol(question)), nil)
+	return answer.String(), err
+}
+
+// An agent's ask over a turn model: the same function runs over any
+// backend.
+func Example_ask() {
+	model := realtimetest.NewModel() // or openaicompat.New(...), geminiturn.New(...)
+	model.Reply("Four", ".")
+	stream := realtime.NewStream(model, realtime.Config{})
+	defer stream.Close()
+
+	answer, err := ask(context.Background(), stream, "What is two plus two?")
+	fmt.Printf("%q %v\n", answer, err)
+	// Output:
+	// "Four." <nil>
+}
+
+// Lines typed ahead of the answers (pasted at once) are answered one by
+// one, in order: none cuts off the answer before it.
+func ExampleStream_typedAhead() {
 	ctx := context.Background()
 	stream := realtime.NewStream(realtimetest.NewModel(), realtime.Config{}) // echoes
 	defer stream.Close()
-
-	session := fd.NewDuplexSession(stream)
-	session.OnSymbol = func(ctx context.Context, s fd.Symbol) error {
-		text, _ := s.TextValue()
-		fmt.Println(text)
-		return nil
+	_ = stream.Connect(ctx)
+	for _, line := range []string{"hello", "second line", "third"} {
+		_ = stream.Send(ctx, fd.TextSymbol(line))
 	}
-	typed := fullduplextest.SliceSource(fd.TextSymbol("ping"))
-	// At the end of the input the stream answers, then ends.
-	fmt.Println(session.RunDuplex(ctx, realtime.CloseSendAtEOF(stream, typed), nil))
+	_ = stream.CloseSend(ctx)
+	for item, err := range fd.Items(ctx, stream) {
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		switch it := item.(type) {
+		case fd.Symbol:
+			text, _ := it.TextValue()
+			fmt.Print(text)
+		case fd.StreamEvent:
+			fmt.Println(" [" + it.Type + "]")
+		}
+	}
 	// Output:
-	// You said: ping
-	// <nil>
+	//  [connected]
+	// You said: hello [stream_end]
+	// You said: second line [stream_end]
+	// You said: third [stream_end]
 }

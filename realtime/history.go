@@ -64,6 +64,17 @@ func (h *history) lastRole() string {
 	return h.entries[len(h.entries)-1].role
 }
 
+// dropTrailing removes the newest entries said by role: the turn a failed
+// model call was given.
+func (h *history) dropTrailing(role string) {
+	n := len(h.entries)
+	for n > 0 && h.entries[n-1].role == role {
+		n--
+	}
+	clear(h.entries[n:])
+	h.entries = h.entries[:n]
+}
+
 // cut drops what is older than window before now (window < 0 keeps all),
 // keeps at most maxTurns turns (0: no limit), and drops model turns at the
 // front, so the prompt starts with the user.

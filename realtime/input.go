@@ -11,9 +11,13 @@ import (
 
 // Send adds one user Symbol to the conversation. While the model answers,
 // the Symbol is held aside and added after the answer. Depending on
-// Config.Triggers it may complete the user's turn, which cuts off the
-// answer in progress, if any, and starts the next model call; audio may
-// also cut it off at the start of speech (barge-in).
+// Config.Triggers it may complete the user's turn. A turn completed while
+// no model call runs starts one at once. A turn completed before the
+// answer in progress is under way (before Receive has returned any of its
+// symbols) is typed ahead: it waits, and gets its own answer after that
+// one, in order. A turn completed while the answer is under way cuts it off
+// (barge-in) and is answered next, after any turns typed ahead of it.
+// Audio may also cut the answer off at the start of speech.
 //
 // Audio must be 16-bit mono PCM. A Symbol that fails Validate, or audio the
 // detector cannot take, is refused with an error wrapping
@@ -47,7 +51,7 @@ func (s *Stream) Send(ctx context.Context, sym fullduplex.Symbol) error {
 		s.userLocked(sym)
 	}
 	if done, _ := sym.Metadata[MetaTurnComplete].(bool); done && s.cfg.Triggers&TriggerText != 0 {
-		s.triggerLocked()
+		s.triggerLocked(true)
 	}
 	return nil
 }
@@ -66,7 +70,7 @@ func (s *Stream) SendEnd(ctx context.Context) error {
 		return err
 	}
 	if s.cfg.Triggers&TriggerSendEnd != 0 {
-		s.triggerLocked()
+		s.triggerLocked(true)
 	}
 	return nil
 }
@@ -122,12 +126,12 @@ func (s *Stream) hearLocked(sym fullduplex.Symbol) error {
 	for _, ev := range events {
 		switch ev {
 		case vad.SpeechStart:
-			if !s.cfg.NoSpeechBargeIn {
+			if !s.cfg.DisableBargeIn {
 				s.interruptLocked()
 			}
 		case vad.SpeechEnd:
 			if s.cfg.Triggers&TriggerEndOfSpeech != 0 {
-				s.triggerLocked()
+				s.triggerLocked(true)
 			}
 		}
 	}
@@ -150,13 +154,13 @@ func (s *Stream) textLocked(sym fullduplex.Symbol) {
 		}
 		s.userLocked(sym)
 		if s.cfg.Triggers&TriggerFinalTranscript != 0 {
-			s.triggerLocked()
+			s.triggerLocked(true)
 		}
 		return
 	}
 	s.userLocked(sym)
 	if s.cfg.Triggers&TriggerText != 0 {
-		s.triggerLocked()
+		s.triggerLocked(true)
 	}
 }
 

@@ -9,24 +9,28 @@ import (
 )
 
 // A TurnModel answers one prompt: the conversation so far in, a stream of
-// symbols out. It is the shape of genai's GenerateContentStream and of a
+// items out. It is the shape of genai's GenerateContentStream and of a
 // streaming chat-completions call.
 //
 // Generate must be safe for concurrent use: a Stream may start the next
 // call while the previous one, just cancelled, is still returning.
 type TurnModel interface {
 	// Generate starts one model call on prompt and returns the answer as a
-	// single-use sequence of symbols, in order. An error ends the sequence:
-	// it is yielded once, with a zero Symbol, as the last element. ctx
-	// bounds the whole call: once it is cancelled the sequence must stop
-	// promptly (yielding ctx's error, or nothing). Stopping the range early
-	// must end the call and free its resources.
+	// single-use sequence of items, in order: fullduplex.Symbols (text,
+	// audio, images) and, where the backend reports them, a
+	// fullduplex.EventUsage (Data: fullduplex.Usage, for the whole call) and
+	// fullduplex.EventMetadata events. The Stream adds the turn's
+	// terminator itself; any other event is reported as a bad item. An
+	// error ends the sequence: it is yielded once, with a nil item, as the
+	// last element. ctx bounds the whole call: once it is cancelled the
+	// sequence must stop promptly (yielding ctx's error, or nothing).
+	// Stopping the range early must end the call and free its resources.
 	//
 	// prompt holds alternating user and model turns, oldest first, starting
 	// and ending with a user turn. The model must treat it as read-only.
 	// Symbols the backend cannot take (audio for a text-only model) should
 	// be skipped, not refused.
-	Generate(ctx context.Context, prompt []Turn) iter.Seq2[fullduplex.Symbol, error]
+	Generate(ctx context.Context, prompt []Turn) iter.Seq2[fullduplex.StreamItem, error]
 }
 
 // A Turn is what one side said: consecutive symbols of one role.
@@ -57,10 +61,10 @@ func (t Turn) Text() string {
 }
 
 // TurnModelFunc adapts a function to a TurnModel.
-type TurnModelFunc func(ctx context.Context, prompt []Turn) iter.Seq2[fullduplex.Symbol, error]
+type TurnModelFunc func(ctx context.Context, prompt []Turn) iter.Seq2[fullduplex.StreamItem, error]
 
 // Generate calls f(ctx, prompt).
-func (f TurnModelFunc) Generate(ctx context.Context, prompt []Turn) iter.Seq2[fullduplex.Symbol, error] {
+func (f TurnModelFunc) Generate(ctx context.Context, prompt []Turn) iter.Seq2[fullduplex.StreamItem, error] {
 	return f(ctx, prompt)
 }
 

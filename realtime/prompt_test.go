@@ -123,7 +123,7 @@ func TestMaxTurns(t *testing.T) {
 func TestAudioChunksMergeInThePrompt(t *testing.T) {
 	m := realtimetest.NewModel()
 	m.Reply("heard you")
-	st := start(t, m, realtime.Config{KeepSilence: true, NoSpeechBargeIn: true, Triggers: realtime.TriggerSendEnd})
+	st := start(t, m, realtime.Config{KeepSilence: true, DisableBargeIn: true, Triggers: realtime.TriggerSendEnd})
 	sendAll(t, st, silence(100), voice(400), silence(100))
 	require.NoError(t, st.SendEnd(ctxT(t)))
 	assert.Equal(t, "heard you", answer(t, st))

@@ -8,10 +8,13 @@ import (
 )
 
 // Receive returns the next Symbol or StreamEvent: EventConnected first,
-// then each answer's symbols (MetaRole "model", MetaTurn the answer's
-// number, counting from 1) followed by EventStreamEnd, or cut off by
-// EventInterrupt; EventError reports a failed or empty answer, and the
-// stream goes on.
+// then the model turns, each following the turn grammar of
+// fullduplex.DuplexStream: the answer's symbols (MetaRole "model", MetaTurn
+// the answer's number, counting from 1), its EventMetadata and EventUsage
+// if the model reports them, an EventError if the call failed or answered
+// nothing, and exactly one terminator, EventStreamEnd or EventInterrupt,
+// whose Data is a fullduplex.TurnEnd (Reason "error" for a failed call).
+// The stream goes on after a failed call.
 //
 // Only what Receive returns enters the history: a symbol of an answer
 // counts as said once Receive returns it. Receive returns io.EOF only after
@@ -57,10 +60,10 @@ func (s *Stream) deliveredLocked(q queued) {
 	switch it := q.item.(type) {
 	case fullduplex.Symbol:
 		s.hist.add(fullduplex.RoleModel, it, s.cfg.Now())
+		s.call.said = true
 	case fullduplex.StreamEvent:
 		if it.Type == fullduplex.EventStreamEnd {
-			s.call = nil
-			s.applyHeldLocked()
+			s.endCallLocked()
 		}
 	}
 }

@@ -15,7 +15,8 @@ import (
 
 // A DuplexSession drives the stream end to end: the first answer is cut
 // off by the session's Interrupt, the second plays out, and the session
-// ends cleanly after CloseSend.
+// ends cleanly: the Source's io.EOF is CloseSend, and RunDuplex returns nil
+// after the last answer.
 func TestDuplexSessionEndToEnd(t *testing.T) {
 	m := realtimetest.NewModel()
 	m.ReplyAndHang("a very long ")
@@ -60,7 +61,7 @@ func TestDuplexSessionEndToEnd(t *testing.T) {
 		return fd.Symbol{}, io.EOF
 	})
 
-	require.NoError(t, session.RunDuplex(ctxT(t), realtime.CloseSendAtEOF(st, source), flushing))
+	require.NoError(t, session.RunDuplex(ctxT(t), source, flushing))
 
 	assert.Equal(t, []fd.EventType{fd.EventConnected, fd.EventInterrupt, fd.EventStreamEnd}, rec.Events())
 	assert.Equal(t, "a very long You said: bye", rec.Text())

@@ -29,8 +29,9 @@ type Stream struct {
 	closed      bool
 	inputClosed bool
 	hist        history
-	held        []fullduplex.Symbol // user input that arrived during an answer
-	userNew     bool                // user content since the last model call started
+	held        []fullduplex.Symbol   // input of the user turn in progress that arrived during a model call
+	waiting     [][]fullduplex.Symbol // complete user turns typed ahead of the answer in progress, oldest first
+	userNew     bool                  // the user turn in progress has content (in hist, or in held during a call)
 	listen      listener
 	queue       []queued // output waiting for Receive
 	call        *call    // the answer in progress, nil when idle
@@ -39,6 +40,7 @@ type Stream struct {
 
 var (
 	_ fullduplex.DuplexStream      = (*Stream)(nil)
+	_ fullduplex.SendCloser        = (*Stream)(nil)
 	_ fullduplex.OutputInterrupter = (*Stream)(nil)
 )
 
@@ -50,10 +52,12 @@ type queued struct {
 }
 
 // A call is one model call and the answer it produces. An answer lasts
-// until Receive returns its EventStreamEnd or it is interrupted.
+// until Receive returns its EventStreamEnd or it is interrupted. turn and
+// cancel never change; said is guarded by the Stream's mutex.
 type call struct {
 	turn   int
 	cancel context.CancelFunc
+	said   bool // Receive has returned a symbol of the answer: it is under way
 }
 
 // NewStream returns a Stream over model, configured by cfg. It is not
@@ -116,16 +120,20 @@ func (s *Stream) Close() error {
 	}
 	s.closed, s.connected = true, false
 	s.cancel()
-	s.call, s.queue, s.held = nil, nil, nil
+	s.call, s.queue, s.held, s.waiting = nil, nil, nil, nil
 	s.broadcastLocked()
 	s.mu.Unlock()
 	s.wg.Wait()
 	return nil
 }
 
-// CloseSend ends the input for good: a user turn that is not answered yet
-// is answered, and once that answer has been received Receive returns
-// io.EOF. Send then fails with ErrInputClosed; SendEnd does nothing. It is idempotent.
+// CloseSend ends the input for good (fullduplex.SendCloser): the user turn
+// in progress, if it has content, is complete; every turn not answered yet
+// is answered, in order, without cutting off the answer in progress; and
+// once the last answer's terminator has been received, Receive returns
+// io.EOF. Send then fails with ErrInputClosed; SendEnd does nothing. It is
+// idempotent. fullduplex.DuplexSession calls it when its Source ends, so
+// RunDuplex returns nil after the last answer.
 func (s *Stream) CloseSend(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -139,14 +147,14 @@ func (s *Stream) CloseSend(ctx context.Context) error {
 		return nil
 	}
 	s.inputClosed = true
-	s.triggerLocked()
+	s.triggerLocked(false)
 	s.broadcastLocked()
 	return nil
 }
 
 // History returns the conversation as the next model call would see it
 // before the window is cut: user and model turns, oldest first. Input held
-// aside during an answer is not in it yet.
+// aside during an answer, and turns typed ahead of it, are not in it yet.
 func (s *Stream) History() []Turn {
 	s.mu.Lock()
 	defer s.mu.Unlock()

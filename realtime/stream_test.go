@@ -138,9 +138,35 @@ func TestModelErrorsAreEvents(t *testing.T) {
 	assert.ErrorIs(t, ev.Data.(error), boom)
 	requireEvent(t, recv(t, st), fd.EventStreamEnd)
 
-	// The stream goes on, and the prompt holds what was said.
+	// The stream goes on, and the prompt holds what was said: the turns
+	// that got no answer at all are left out, the half answer stays.
 	say(t, st, "four")
 	assert.Equal(t, "You said: four", answer(t, st))
-	assert.Equal(t, []string{"user: one two three", "model: half", "user: four", "model: You said: four"},
+	assert.Equal(t, []string{"user: three", "model: half", "user: four", "model: You said: four"},
 		dialogue(st.History()))
+}
+
+// A model call that fails on an input does not poison the next turns: the
+// rejected input is dropped, and the next input is a turn of its own.
+func TestRejectedInputIsDropped(t *testing.T) {
+	rejected := errors.New("HTTP 400: content rejected")
+	m := realtimetest.NewModel()
+	m.Reply("fine")
+	m.Fail(rejected)
+	st := start(t, m, realtime.Config{})
+
+	say(t, st, "hello")
+	assert.Equal(t, "fine", answer(t, st))
+	say(t, st, "something the server refuses")
+	ev := requireEvent(t, recv(t, st), fd.EventError)
+	assert.ErrorIs(t, ev.Data.(error), rejected)
+	end := requireEvent(t, recv(t, st), fd.EventStreamEnd)
+	assert.Equal(t, fd.TurnEnd{Turn: 2, Reason: "error"}, end.Data)
+
+	say(t, st, "next question")
+	assert.Equal(t, "You said: next question", answer(t, st))
+	prompts, err := m.WaitCalls(ctxT(t), 3)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"user: hello", "model: fine", "user: next question"}, dialogue(prompts[2]),
+		"the rejected input is not sent again, nor merged with the next")
 }

@@ -7,14 +7,16 @@
 //	openai-compatible  a local model behind an OpenAI-compatible server (-url)
 //
 // Without an API key (or with -offline) it talks to a local fake of the
-// chosen backend that echoes what you type.
+// chosen backend that echoes what you type. Lines typed (or pasted) before
+// an answer has begun are each answered in turn; a line typed while an
+// answer streams cuts it off. At the end of input (Ctrl-D, or the end of a
+// piped file) the last answer is printed and the program exits.
 //
 //	go run ./examples/text-chat -backend turn -system "Answer in one sentence."
 package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -53,13 +55,19 @@ func run(ctx context.Context, o options) error {
 	fmt.Fprintln(os.Stderr, "Type a message and press Enter; type while the answer streams to interrupt it; Ctrl-D or Ctrl-C to quit.")
 	lines := console.NewLines()
 	defer lines.Restore()
-	ctx, quit := context.WithCancel(ctx)
-	defer quit()
-	session := fullduplex.NewDuplexSession(stream)
-	chat := &console.Turns{Source: lines, Sink: &console.Transcript{W: os.Stdout}, Interrupt: session.Interrupt, Quit: quit}
-	err = session.RunDuplex(ctx, chat, chat)
-	if errors.Is(err, context.Canceled) {
-		return nil // Ctrl-C, or Ctrl-D after the last answer
+	err = chat(ctx, stream, lines, &console.Transcript{W: os.Stdout})
+	if ctx.Err() != nil {
+		return nil // Ctrl-C: the user quit
 	}
 	return err
+}
+
+// chat is the conversation, the same over every backend: typed lines go to
+// the stream, answers to out. It returns nil after the answer to the last
+// line, once typed ends: the session then closes the stream's input
+// (CloseSend), and the stream ends after that answer.
+func chat(ctx context.Context, stream fullduplex.DuplexStream, typed fullduplex.Source, out fullduplex.Sink) error {
+	session := fullduplex.NewDuplexSession(stream)
+	turns := &console.Turns{Source: typed, Sink: out, Interrupt: session.Interrupt}
+	return session.RunDuplex(ctx, turns, turns)
 }

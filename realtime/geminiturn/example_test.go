@@ -31,7 +31,7 @@ func ExampleNew() {
 		return nil
 	}
 	typed := fullduplextest.SliceSource(fd.TextSymbol("hello, Gemini"))
-	err = session.RunDuplex(context.Background(), realtime.CloseSendAtEOF(stream, typed), nil)
+	err = session.RunDuplex(context.Background(), typed, nil) // returns after the answer
 	fmt.Println("\nerr:", err)
 	// Output:
 	// You said: hello, Gemini

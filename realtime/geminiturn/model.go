@@ -5,10 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"os"
 	"strings"
 
 	"github.com/fullduplex-go/fullduplex"
+	"github.com/fullduplex-go/fullduplex/internal/apikey"
 	"github.com/fullduplex-go/fullduplex/realtime"
 	"google.golang.org/genai"
 )
@@ -36,10 +36,7 @@ func New(cfg Config) (*Model, error) {
 		cfg.Model = DefaultModel
 	}
 	if cfg.APIKey == "" {
-		cfg.APIKey = os.Getenv("GOOGLE_API_KEY")
-	}
-	if cfg.APIKey == "" {
-		cfg.APIKey = os.Getenv("GEMINI_API_KEY")
+		cfg.APIKey = apikey.Gemini()
 	}
 	if cfg.APIKey == "" {
 		return nil, ErrNoAPIKey
@@ -64,16 +61,19 @@ func New(cfg Config) (*Model, error) {
 }
 
 // Generate streams the answer to prompt: text parts as text symbols
-// (thoughts left out), inline audio and images as audio and image symbols.
-// A blocked prompt or a failed request is yielded as an error; it wraps
-// the SDK's genai.APIError where there is one.
-func (m *Model) Generate(ctx context.Context, prompt []realtime.Turn) iter.Seq2[fullduplex.Symbol, error] {
-	return func(yield func(fullduplex.Symbol, error) bool) {
+// (thoughts left out), inline audio and images as audio and image symbols,
+// then the call's token counts as an EventUsage (Data: fullduplex.Usage)
+// when the service reports them. A blocked prompt or a failed request is
+// yielded as an error; it wraps the SDK's genai.APIError where there is
+// one.
+func (m *Model) Generate(ctx context.Context, prompt []realtime.Turn) iter.Seq2[fullduplex.StreamItem, error] {
+	return func(yield func(fullduplex.StreamItem, error) bool) {
 		contents, err := m.contents(prompt)
 		if err != nil {
-			yield(fullduplex.Symbol{}, err)
+			yield(nil, err)
 			return
 		}
+		var last *genai.GenerateContentResponseUsageMetadata
 		for resp, err := range m.client.Models.GenerateContentStream(ctx, m.cfg.Model, contents, m.callConfig()) {
 			if err != nil {
 				if ctx.Err() != nil {
@@ -81,18 +81,24 @@ func (m *Model) Generate(ctx context.Context, prompt []realtime.Turn) iter.Seq2[
 				} else {
 					err = m.wrap(err)
 				}
-				yield(fullduplex.Symbol{}, err)
+				yield(nil, err)
 				return
 			}
 			if resp.PromptFeedback != nil && resp.PromptFeedback.BlockReason != "" {
-				yield(fullduplex.Symbol{}, fmt.Errorf("geminiturn: prompt blocked: %s %s", resp.PromptFeedback.BlockReason, resp.PromptFeedback.BlockReasonMessage))
+				yield(nil, fmt.Errorf("geminiturn: prompt blocked: %s %s", resp.PromptFeedback.BlockReason, resp.PromptFeedback.BlockReasonMessage))
 				return
+			}
+			if resp.UsageMetadata != nil {
+				last = resp.UsageMetadata
 			}
 			for _, sym := range m.symbols(resp) {
 				if !yield(sym, nil) {
 					return
 				}
 			}
+		}
+		if last != nil {
+			yield(fullduplex.NewEvent(fullduplex.EventUsage, usage(last)), nil)
 		}
 	}
 }

@@ -28,15 +28,28 @@ func turn(role string, syms ...fd.Symbol) realtime.Turn {
 	return realtime.Turn{Role: role, Symbols: syms}
 }
 
+// run collects an answer's symbols and its error, leaving out its usage.
 func run(ctx context.Context, m *geminiturn.Model, prompt []realtime.Turn) ([]fd.Symbol, error) {
+	out, _, err := runUsage(ctx, m, prompt)
+	return out, err
+}
+
+// runUsage collects an answer's symbols, its usage events and its error.
+func runUsage(ctx context.Context, m *geminiturn.Model, prompt []realtime.Turn) ([]fd.Symbol, []fd.Usage, error) {
 	var out []fd.Symbol
-	for s, err := range m.Generate(ctx, prompt) {
+	var usages []fd.Usage
+	for it, err := range m.Generate(ctx, prompt) {
 		if err != nil {
-			return out, err
+			return out, usages, err
 		}
-		out = append(out, s)
+		switch it := it.(type) {
+		case fd.Symbol:
+			out = append(out, it)
+		case fd.StreamEvent:
+			usages = append(usages, it.Data.(fd.Usage))
+		}
 	}
-	return out, nil
+	return out, usages, nil
 }
 
 func texts(syms []fd.Symbol) []string {
@@ -152,7 +165,7 @@ func TestCancelMidAnswer(t *testing.T) {
 			err = e
 			break
 		}
-		text, _ := s.TextValue()
+		text, _ := s.(fd.Symbol).TextValue()
 		got = append(got, text)
 		cancel()
 	}
@@ -183,6 +196,9 @@ func TestRealtimeStreamOverGemini(t *testing.T) {
 	for {
 		it := recv()
 		if ev, ok := it.(fd.StreamEvent); ok {
+			if ev.Type == fd.EventUsage {
+				continue
+			}
 			require.Equal(t, fd.EventStreamEnd, ev.Type, "%v", ev.Data)
 			break
 		}

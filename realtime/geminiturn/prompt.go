@@ -1,13 +1,12 @@
 package geminiturn
 
 import (
-	"bytes"
 	"strconv"
 	"strings"
 
 	"github.com/fullduplex-go/fullduplex"
-	"github.com/fullduplex-go/fullduplex/internal/pcm"
 	"github.com/fullduplex-go/fullduplex/realtime"
+	"github.com/fullduplex-go/fullduplex/realtime/internal/wav"
 	"google.golang.org/genai"
 )
 
@@ -48,8 +47,8 @@ func parts(turn realtime.Turn) []*genai.Part {
 			if !user {
 				continue // the model's own speech is not sent back
 			}
-			if wav := toWAV(s); wav != nil {
-				out = append(out, &genai.Part{InlineData: &genai.Blob{MIMEType: "audio/wav", Data: wav}})
+			if data, err := wav.FromSymbol(s); err == nil {
+				out = append(out, &genai.Part{InlineData: &genai.Blob{MIMEType: "audio/wav", Data: data}})
 			}
 		case fullduplex.ModalityImage, fullduplex.ModalityVideo:
 			if user {
@@ -58,19 +57,6 @@ func parts(turn realtime.Turn) []*genai.Part {
 		}
 	}
 	return out
-}
-
-// toWAV wraps 16-bit PCM in a WAV header, which generateContent takes.
-func toWAV(s fullduplex.Symbol) []byte {
-	samples, err := pcm.DecodeInt16(nil, s.Data)
-	if err != nil || s.SampleRate() <= 0 {
-		return nil
-	}
-	var buf bytes.Buffer
-	if err := pcm.WriteWAV(&buf, samples, s.SampleRate(), max(1, s.Channels())); err != nil {
-		return nil
-	}
-	return buf.Bytes()
 }
 
 // mimeRate returns the rate parameter of a MIME type such as

@@ -32,8 +32,14 @@ type Config struct {
 	// Images sends images and video frames as "image_url" parts with data
 	// URLs. Default false: they are left out.
 	Images bool
+	// NoUsage leaves "stream_options": {"include_usage": true} out of the
+	// request, for a server that refuses the field. Default false: the
+	// request asks for the token count, and the server's usage chunk
+	// becomes an EventUsage before the end of the turn.
+	NoUsage bool
 	// Extra holds more top-level request fields, for example
-	// {"top_p": 0.9}. They never replace "messages" or "stream".
+	// {"top_p": 0.9}. They never replace "messages" or "stream"; an
+	// Extra "stream_options" replaces the one NoUsage controls.
 	Extra map[string]any
 	// HTTPClient makes the requests. Default http.DefaultClient; each
 	// call's context bounds it, so it needs no timeout.

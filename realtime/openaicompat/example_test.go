@@ -35,7 +35,7 @@ func ExampleNew() {
 		return nil
 	}
 	typed := fullduplextest.SliceSource(fd.TextSymbol("hello, local model"))
-	err := session.RunDuplex(context.Background(), realtime.CloseSendAtEOF(stream, typed), nil)
+	err := session.RunDuplex(context.Background(), typed, nil) // returns after the answer
 	fmt.Println("err:", err)
 	// Output:
 	// You said: hello, local model

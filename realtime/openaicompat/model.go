@@ -52,23 +52,50 @@ type chunk struct {
 		} `json:"message"`
 		FinishReason *string `json:"finish_reason"`
 	} `json:"choices"`
-	Error *struct {
-		Message string `json:"message"`
-	} `json:"error"`
+	Usage *usage `json:"usage"`
+	errorFields
+}
+
+// usage is the server's token count: in the last chunk when the request
+// asks for it with "stream_options", in the response when not streamed.
+type usage struct {
+	PromptTokens        int `json:"prompt_tokens"`
+	CompletionTokens    int `json:"completion_tokens"`
+	TotalTokens         int `json:"total_tokens"`
+	PromptTokensDetails *struct {
+		CachedTokens int `json:"cached_tokens"`
+	} `json:"prompt_tokens_details"`
+	CompletionTokensDetails *struct {
+		ReasoningTokens int `json:"reasoning_tokens"`
+	} `json:"completion_tokens_details"`
+}
+
+// event returns u as an EventUsage.
+func (u *usage) event() fullduplex.StreamEvent {
+	out := fullduplex.Usage{InputTokens: u.PromptTokens, OutputTokens: u.CompletionTokens, TotalTokens: u.TotalTokens}
+	if u.PromptTokensDetails != nil {
+		out.CachedTokens = u.PromptTokensDetails.CachedTokens
+	}
+	if u.CompletionTokensDetails != nil {
+		out.ThoughtsTokens = u.CompletionTokensDetails.ReasoningTokens
+	}
+	return fullduplex.NewEvent(fullduplex.EventUsage, out)
 }
 
 // Generate streams the answer to prompt: one text Symbol per chunk with
-// content. It yields an *HTTPError for an error status or an error in the
-// stream, ErrNoInput when the user's turn holds nothing the model takes,
-// io.ErrUnexpectedEOF when the stream breaks off before "[DONE]" or a
-// finish reason, and ctx's error once ctx is cancelled.
-func (m *Model) Generate(ctx context.Context, prompt []realtime.Turn) iter.Seq2[fullduplex.Symbol, error] {
-	return func(yield func(fullduplex.Symbol, error) bool) {
+// content, then the server's usage as an EventUsage when it reports one.
+// It yields an *HTTPError for an error status or an error in the stream
+// (in any of the shapes servers send), ErrNoInput when the user's turn
+// holds nothing the model takes, io.ErrUnexpectedEOF when the stream
+// breaks off before "[DONE]" or a finish reason, and ctx's error once ctx
+// is cancelled.
+func (m *Model) Generate(ctx context.Context, prompt []realtime.Turn) iter.Seq2[fullduplex.StreamItem, error] {
+	return func(yield func(fullduplex.StreamItem, error) bool) {
 		if err := m.generate(ctx, prompt, yield); err != nil {
 			if ctx.Err() != nil {
 				err = ctx.Err()
 			}
-			yield(fullduplex.Symbol{}, err)
+			yield(nil, err)
 		}
 	}
 }
@@ -76,7 +103,7 @@ func (m *Model) Generate(ctx context.Context, prompt []realtime.Turn) iter.Seq2[
 // errStop means the consumer stopped the range: nothing more to yield.
 var errStop = errors.New("stop")
 
-func (m *Model) generate(ctx context.Context, prompt []realtime.Turn, yield func(fullduplex.Symbol, error) bool) error {
+func (m *Model) generate(ctx context.Context, prompt []realtime.Turn, yield func(fullduplex.StreamItem, error) bool) error {
 	body, err := m.body(prompt)
 	if err != nil {
 		return err
@@ -104,39 +131,53 @@ func (m *Model) generate(ctx context.Context, prompt []realtime.Turn, yield func
 	}
 	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 	if mt == "application/json" {
-		return m.whole(resp.Body, yield)
+		err = m.whole(resp.Body, yield)
+	} else {
+		err = m.stream(resp.Body, yield)
 	}
-	err = m.stream(resp.Body, yield)
 	if errors.Is(err, errStop) {
 		return nil
 	}
 	return err
 }
 
-// stream reads server-sent events until "[DONE]".
-func (m *Model) stream(body io.Reader, yield func(fullduplex.Symbol, error) bool) error {
+// stream reads server-sent events until "[DONE]", then yields the usage.
+func (m *Model) stream(body io.Reader, yield func(fullduplex.StreamItem, error) bool) error {
 	events := newSSEReader(body)
 	finished := false
+	var last *usage
+	done := func() error {
+		if last != nil && !yield(last.event(), nil) {
+			return errStop
+		}
+		return nil
+	}
 	for {
-		data, err := events.next()
+		data, isErr, err := events.next()
 		if errors.Is(err, io.EOF) {
 			if finished {
-				return nil // no "[DONE]", but the answer was complete
+				return done() // no "[DONE]", but the answer was complete
 			}
 			return fmt.Errorf("openaicompat: the stream ended before the answer did: %w", io.ErrUnexpectedEOF)
 		}
 		if err != nil {
 			return fmt.Errorf("openaicompat: read stream: %w", err)
 		}
+		if isErr {
+			return m.httpError(0, errorText(data))
+		}
 		if string(bytes.TrimSpace(data)) == "[DONE]" {
-			return nil
+			return done()
 		}
 		var c chunk
 		if err := json.Unmarshal(data, &c); err != nil {
 			return fmt.Errorf("openaicompat: malformed chunk %.200q: %w", redact(string(data), m.cfg.APIKey), err)
 		}
-		if c.Error != nil {
-			return &HTTPError{Message: redact(c.Error.Message, m.cfg.APIKey)}
+		if msg, ok := c.message(); ok {
+			return m.httpError(0, msg)
+		}
+		if c.Usage != nil {
+			last = c.Usage
 		}
 		for _, ch := range c.Choices[:min(1, len(c.Choices))] {
 			if ch.Delta.Content != "" && !yield(fullduplex.TextSymbol(ch.Delta.Content), nil) {
@@ -148,16 +189,21 @@ func (m *Model) stream(body io.Reader, yield func(fullduplex.Symbol, error) bool
 }
 
 // whole reads a response that was not streamed.
-func (m *Model) whole(body io.Reader, yield func(fullduplex.Symbol, error) bool) error {
+func (m *Model) whole(body io.Reader, yield func(fullduplex.StreamItem, error) bool) error {
 	var c chunk
 	if err := json.NewDecoder(io.LimitReader(body, 64<<20)).Decode(&c); err != nil {
 		return fmt.Errorf("openaicompat: malformed response: %w", err)
 	}
-	if c.Error != nil {
-		return &HTTPError{Message: redact(c.Error.Message, m.cfg.APIKey)}
+	if msg, ok := c.message(); ok {
+		return m.httpError(0, msg)
 	}
 	if len(c.Choices) > 0 && c.Choices[0].Message.Content != "" {
-		yield(fullduplex.TextSymbol(c.Choices[0].Message.Content), nil)
+		if !yield(fullduplex.TextSymbol(c.Choices[0].Message.Content), nil) {
+			return errStop
+		}
+	}
+	if c.Usage != nil && !yield(c.Usage.event(), nil) {
+		return errStop
 	}
 	return nil
 }
@@ -165,18 +211,11 @@ func (m *Model) whole(body io.Reader, yield func(fullduplex.Symbol, error) bool)
 // statusError reads the error of a non-2xx response.
 func (m *Model) statusError(resp *http.Response) error {
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 8<<10))
-	msg := strings.TrimSpace(string(raw))
-	var c chunk
-	if json.Unmarshal(raw, &c) == nil && c.Error != nil && c.Error.Message != "" {
-		msg = c.Error.Message
-	}
+	msg := errorText(raw)
 	if msg == "" {
 		msg = http.StatusText(resp.StatusCode)
 	}
-	if len(msg) > 500 {
-		msg = msg[:500] + "…"
-	}
-	return &HTTPError{StatusCode: resp.StatusCode, Message: redact(msg, m.cfg.APIKey)}
+	return m.httpError(resp.StatusCode, msg)
 }
 
 // unwrapURLError drops the *url.Error around a transport error: its

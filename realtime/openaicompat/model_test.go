@@ -32,15 +32,31 @@ func turn(role string, syms ...fd.Symbol) realtime.Turn {
 
 // run collects an answer's text fragments and its error.
 func run(ctx context.Context, m *openaicompat.Model, prompt []realtime.Turn) ([]string, error) {
+	out, _, err := runUsage(ctx, m, prompt)
+	return out, err
+}
+
+// runUsage collects an answer's text fragments, its usage events and its
+// error; it fails on anything else.
+func runUsage(ctx context.Context, m *openaicompat.Model, prompt []realtime.Turn) ([]string, []fd.Usage, error) {
 	var out []string
-	for s, err := range m.Generate(ctx, prompt) {
+	var usages []fd.Usage
+	for it, err := range m.Generate(ctx, prompt) {
 		if err != nil {
-			return out, err
+			return out, usages, err
 		}
-		text, _ := s.TextValue()
-		out = append(out, text)
+		switch it := it.(type) {
+		case fd.Symbol:
+			text, _ := it.TextValue()
+			out = append(out, text)
+		case fd.StreamEvent:
+			if it.Type != fd.EventUsage {
+				return out, usages, errors.New("unexpected event " + string(it.Type))
+			}
+			usages = append(usages, it.Data.(fd.Usage))
+		}
 	}
-	return out, nil
+	return out, usages, nil
 }
 
 func TestStreamsTheAnswer(t *testing.T) {
@@ -228,7 +244,7 @@ func TestCancelMidAnswer(t *testing.T) {
 			err = e
 			break
 		}
-		text, _ := s.TextValue()
+		text, _ := s.(fd.Symbol).TextValue()
 		got = append(got, text)
 		cancel() // barge-in
 	}

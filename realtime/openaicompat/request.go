@@ -1,13 +1,13 @@
 package openaicompat
 
 import (
-	"bytes"
 	"encoding/base64"
+	"maps"
 	"strings"
 
 	"github.com/fullduplex-go/fullduplex"
-	"github.com/fullduplex-go/fullduplex/internal/pcm"
 	"github.com/fullduplex-go/fullduplex/realtime"
+	"github.com/fullduplex-go/fullduplex/realtime/internal/wav"
 )
 
 // A message is one chat message; Content is a string when it holds only
@@ -68,10 +68,11 @@ func (m *Model) body(prompt []realtime.Turn) (map[string]any, error) {
 	if lastRole != "user" {
 		return nil, ErrNoInput
 	}
-	body := make(map[string]any, len(m.cfg.Extra)+5)
-	for k, v := range m.cfg.Extra {
-		body[k] = v
+	body := make(map[string]any, len(m.cfg.Extra)+6)
+	if !m.cfg.NoUsage {
+		body["stream_options"] = map[string]any{"include_usage": true}
 	}
+	maps.Copy(body, m.cfg.Extra)
 	body["messages"] = msgs
 	body["stream"] = true
 	if m.cfg.Model != "" {
@@ -95,8 +96,8 @@ func (m *Model) parts(turn realtime.Turn) []part {
 			out = append(out, part{Type: "text", Text: string(s.Data)})
 		case fullduplex.ModalityAudio:
 			if m.cfg.Audio && turn.Role == fullduplex.RoleUser {
-				if a := wavPart(s); a != nil {
-					out = append(out, *a)
+				if data, err := wav.FromSymbol(s); err == nil {
+					out = append(out, part{Type: "input_audio", InputAudio: &inputAudio{Data: base64.StdEncoding.EncodeToString(data), Format: "wav"}})
 				}
 			}
 		case fullduplex.ModalityImage, fullduplex.ModalityVideo:
@@ -107,19 +108,6 @@ func (m *Model) parts(turn realtime.Turn) []part {
 		}
 	}
 	return out
-}
-
-// wavPart wraps 16-bit PCM in WAV, base64.
-func wavPart(s fullduplex.Symbol) *part {
-	samples, err := pcm.DecodeInt16(nil, s.Data)
-	if err != nil || s.SampleRate() <= 0 {
-		return nil
-	}
-	var buf bytes.Buffer
-	if err := pcm.WriteWAV(&buf, samples, s.SampleRate(), max(1, s.Channels())); err != nil {
-		return nil
-	}
-	return &part{Type: "input_audio", InputAudio: &inputAudio{Data: base64.StdEncoding.EncodeToString(buf.Bytes()), Format: "wav"}}
 }
 
 // content is a plain string when every part is text, else the parts.

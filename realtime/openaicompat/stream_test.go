@@ -37,15 +37,21 @@ func TestRealtimeStreamOverHTTP(t *testing.T) {
 		}
 	}
 	var answer string
+	var usage []fd.Usage
 	for {
 		it := next()
 		if ev, ok := it.(fd.StreamEvent); ok {
+			if ev.Type == fd.EventUsage {
+				usage = append(usage, ev.Data.(fd.Usage))
+				continue
+			}
 			require.Equal(t, fd.EventStreamEnd, ev.Type, "%v", ev.Data)
 			break
 		}
 		answer += string(it.(fd.Symbol).Data)
 	}
 	assert.Equal(t, "You said: no, a joke", answer)
+	assert.Equal(t, []fd.Usage{{InputTokens: 5, OutputTokens: 5, TotalTokens: 10}}, usage, "the usage comes before the end of the turn")
 	reqs := srv.Requests()
 	require.Len(t, reqs, 2)
 	assert.Equal(t, []openaicompattest.Message{

@@ -10,11 +10,13 @@ import (
 	"github.com/fullduplex-go/fullduplex/realtime"
 )
 
-// A Script is one scripted answer: Parts in order, then Err if it is set,
-// then, with Hang, a wait until the call is cancelled. Block, when set, is
-// waited for (or the call's cancellation) before the first part.
+// A Script is one scripted answer: Parts in order, then an EventUsage with
+// Usage if it is set, then Err if it is set, then, with Hang, a wait until
+// the call is cancelled. Block, when set, is waited for (or the call's
+// cancellation) before the first part.
 type Script struct {
 	Parts []fullduplex.Symbol
+	Usage *fullduplex.Usage
 	Err   error
 	Hang  bool
 	Block <-chan struct{}
@@ -67,7 +69,7 @@ func texts(fragments []string) []fullduplex.Symbol {
 
 // Generate records prompt and plays the next script, or echoes the last
 // user text when none is queued.
-func (m *Model) Generate(ctx context.Context, prompt []realtime.Turn) iter.Seq2[fullduplex.Symbol, error] {
+func (m *Model) Generate(ctx context.Context, prompt []realtime.Turn) iter.Seq2[fullduplex.StreamItem, error] {
 	m.mu.Lock()
 	m.prompts = append(m.prompts, prompt)
 	var sc Script
@@ -78,32 +80,35 @@ func (m *Model) Generate(ctx context.Context, prompt []realtime.Turn) iter.Seq2[
 	}
 	m.broadcastLocked()
 	m.mu.Unlock()
-	return func(yield func(fullduplex.Symbol, error) bool) {
+	return func(yield func(fullduplex.StreamItem, error) bool) {
 		defer m.callEnded()
 		if sc.Block != nil {
 			select {
 			case <-sc.Block:
 			case <-ctx.Done():
-				yield(fullduplex.Symbol{}, ctx.Err())
+				yield(nil, ctx.Err())
 				return
 			}
 		}
 		for _, p := range sc.Parts {
 			if ctx.Err() != nil {
-				yield(fullduplex.Symbol{}, ctx.Err())
+				yield(nil, ctx.Err())
 				return
 			}
 			if !yield(p, nil) {
 				return
 			}
 		}
+		if sc.Usage != nil && !yield(fullduplex.NewEvent(fullduplex.EventUsage, *sc.Usage), nil) {
+			return
+		}
 		if sc.Err != nil {
-			yield(fullduplex.Symbol{}, sc.Err)
+			yield(nil, sc.Err)
 			return
 		}
 		if sc.Hang {
 			<-ctx.Done()
-			yield(fullduplex.Symbol{}, ctx.Err())
+			yield(nil, ctx.Err())
 		}
 	}
 }

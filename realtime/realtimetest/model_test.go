@@ -33,7 +33,7 @@ func collect(m *realtimetest.Model, ctx context.Context, prompt []realtime.Turn)
 		if err != nil {
 			return out, err
 		}
-		t, _ := s.TextValue()
+		t, _ := s.(fd.Symbol).TextValue()
 		out += t
 	}
 	return out, nil
@@ -59,7 +59,7 @@ func TestScripts(t *testing.T) {
 			assert.ErrorIs(t, err, context.Canceled)
 			break
 		}
-		text, _ := s.TextValue()
+		text, _ := s.(fd.Symbol).TextValue()
 		assert.Equal(t, "c", text)
 		cancel()
 	}
@@ -79,6 +79,21 @@ func TestScripts(t *testing.T) {
 	assert.ErrorIs(t, err, context.Canceled)
 }
 
+func TestUsageComesAfterTheParts(t *testing.T) {
+	m := realtimetest.NewModel()
+	m.Script(realtimetest.Script{Parts: []fd.Symbol{fd.TextSymbol("a")}, Usage: &fd.Usage{InputTokens: 2, OutputTokens: 1, TotalTokens: 3}})
+	var got []fd.StreamItem
+	for it, err := range m.Generate(ctxT(t), userSays("q")) {
+		require.NoError(t, err)
+		got = append(got, it)
+	}
+	require.Len(t, got, 2)
+	ev, ok := got[1].(fd.StreamEvent)
+	require.True(t, ok)
+	assert.Equal(t, fd.EventUsage, ev.Type)
+	assert.Equal(t, fd.Usage{InputTokens: 2, OutputTokens: 1, TotalTokens: 3}, ev.Data)
+}
+
 func TestBlockHonoursCancel(t *testing.T) {
 	m := realtimetest.NewModel()
 	m.Script(realtimetest.Script{Parts: []fd.Symbol{fd.TextSymbol("x")}, Block: make(chan struct{})})
@@ -95,7 +110,7 @@ func ExampleModel() {
 	for _, q := range []string{"scripted", "echo"} {
 		fmt.Print(q, ": ")
 		for s := range m.Generate(context.Background(), prompt) {
-			text, _ := s.TextValue()
+			text, _ := s.(fd.Symbol).TextValue()
 			fmt.Print(text)
 		}
 		fmt.Println()

@@ -2,19 +2,18 @@ package console
 
 import (
 	"context"
-	"errors"
-	"io"
 	"sync"
 
 	"github.com/fullduplex-go/fullduplex"
 )
 
-// Turns sits between a chat's typed input and its output. It counts the
-// messages the model has not finished answering, and so:
-//   - typing a line while an answer streams calls Interrupt first (the
-//     session's barge-in), so the new message cuts the old answer off;
-//   - when the input ends (Ctrl-D) and every message has been answered, it
-//     calls Quit.
+// Turns sits between a chat's typed input and its output, and gives typing
+// its meaning: a line typed while an answer is streaming (model output seen
+// since the last turn terminator) calls Interrupt first, so the new
+// message cuts that answer off (barge-in). A line typed before the answer
+// has begun cuts nothing: it waits for its own answer, in order, as every
+// backend queues it (see the turn grammar of fullduplex.DuplexStream).
+// Turns knows nothing about any backend; it relies on that grammar alone.
 //
 // Use one Turns as both the Source and the Sink of a DuplexSession; it is
 // safe for use by the session's sending and receiving goroutines at once.
@@ -22,62 +21,45 @@ type Turns struct {
 	Source    fullduplex.Source
 	Sink      fullduplex.Sink
 	Interrupt func() // e.g. session.Interrupt
-	Quit      func() // e.g. the cancel of RunDuplex's ctx
 
 	mu        sync.Mutex
-	pending   int  // messages sent and not answered yet
-	cut       bool // the last event was an interrupt: a turnComplete may follow it
-	inputDone bool
+	streaming bool // model output written since the last terminator
+	cutting   bool // Interrupt was called; the cut answer's terminator is still to come
 }
 
-// Next passes on the Source's symbols, interrupting a streaming answer.
+// Next passes on the Source's symbols, interrupting a streaming answer
+// before a typed line.
 func (t *Turns) Next(ctx context.Context) (fullduplex.Symbol, error) {
 	s, err := t.Source.Next(ctx)
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	switch {
-	case errors.Is(err, io.EOF):
-		t.inputDone = true
-		t.quitIfDoneLocked()
-	case err == nil && s.Modality == fullduplex.ModalityText:
-		if t.pending > 0 && t.Interrupt != nil {
-			t.Interrupt() // the old answer still ends with its own event
-		}
-		t.pending++
+	if err != nil || s.Modality != fullduplex.ModalityText {
+		return s, err
 	}
-	return s, err
+	t.mu.Lock()
+	cut := t.streaming
+	if cut {
+		t.streaming, t.cutting = false, true
+	}
+	t.mu.Unlock()
+	if cut && t.Interrupt != nil {
+		t.Interrupt() // the cut answer still ends with its own terminator
+	}
+	return s, nil
 }
 
-// Write passes item on and counts the answers that ended.
+// Write follows the turns, then passes item on: model output marks an
+// answer as streaming, a terminator ends it.
 func (t *Turns) Write(ctx context.Context, item fullduplex.StreamItem) error {
-	err := t.Sink.Write(ctx, item)
 	t.mu.Lock()
-	defer t.mu.Unlock()
 	switch it := item.(type) {
 	case fullduplex.Symbol:
-		t.cut = false
+		if it.Role() != fullduplex.RoleUser && !t.cutting {
+			t.streaming = true
+		}
 	case fullduplex.StreamEvent:
-		switch it.Type {
-		case fullduplex.EventInterrupt:
-			t.answeredLocked()
-			t.cut = true
-		case fullduplex.EventStreamEnd:
-			if !t.cut { // Live sends turnComplete after interrupted: one end
-				t.answeredLocked()
-			}
-			t.cut = false
+		if it.Type == fullduplex.EventStreamEnd || it.Type == fullduplex.EventInterrupt {
+			t.streaming, t.cutting = false, false
 		}
 	}
-	return err
-}
-
-func (t *Turns) answeredLocked() {
-	t.pending = max(0, t.pending-1)
-	t.quitIfDoneLocked()
-}
-
-func (t *Turns) quitIfDoneLocked() {
-	if t.inputDone && t.pending == 0 && t.Quit != nil {
-		t.Quit()
-	}
+	t.mu.Unlock()
+	return t.Sink.Write(ctx, item)
 }

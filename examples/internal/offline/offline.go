@@ -6,16 +6,15 @@ package offline
 import (
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/fullduplex-go/fullduplex/gemini"
 	"github.com/fullduplex-go/fullduplex/gemini/geminitest"
+	"github.com/fullduplex-go/fullduplex/internal/apikey"
 )
 
-// KeyFromEnv reports whether an API key is set in the environment.
-func KeyFromEnv() bool {
-	return os.Getenv("GOOGLE_API_KEY") != "" || os.Getenv("GEMINI_API_KEY") != ""
-}
+// KeyFromEnv reports whether a Gemini API key is set in the environment
+// (see internal/apikey).
+func KeyFromEnv() bool { return apikey.Gemini() != "" }
 
 // Use points cfg at a local echo-model server when force is set or no API
 // key is available, telling w why, and returns a function that stops the

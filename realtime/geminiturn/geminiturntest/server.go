@@ -2,11 +2,10 @@ package geminiturntest
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
+
+	"github.com/fullduplex-go/fullduplex/realtime/internal/fakehttp"
 )
 
 // A Request is what the server received.
@@ -79,20 +78,15 @@ func TextReply(fragments ...string) Reply {
 // All methods are safe for concurrent use; the server answers requests
 // concurrently.
 type Server struct {
-	srv  *httptest.Server
-	done chan struct{}
-	once sync.Once
-
-	mu       sync.Mutex
-	replies  []Reply
-	requests []Request
+	srv    *fakehttp.Server
+	script *fakehttp.Script[Request, Reply]
 }
 
 // NewServer starts a server that echoes "You said: " and the last user
 // text, one word per chunk. Close it when done.
 func NewServer() *Server {
-	s := &Server{done: make(chan struct{})}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	s := &Server{script: fakehttp.NewScript(Echo)}
+	s.srv = fakehttp.NewServer(http.HandlerFunc(s.serve))
 	return s
 }
 
@@ -112,27 +106,16 @@ func Echo(r Request) Reply {
 }
 
 // URL returns the base URL for geminiturn.Config.BaseURL ("http://127.0.0.1:PORT").
-func (s *Server) URL() string { return s.srv.URL }
+func (s *Server) URL() string { return s.srv.URL() }
 
 // Close ends hanging answers and shuts the server down.
-func (s *Server) Close() {
-	s.once.Do(func() { close(s.done) })
-	s.srv.Close()
-}
+func (s *Server) Close() { s.srv.Close() }
 
 // Enqueue queues replies for the next requests; after them the server echoes.
-func (s *Server) Enqueue(replies ...Reply) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.replies = append(s.replies, replies...)
-}
+func (s *Server) Enqueue(replies ...Reply) { s.script.Enqueue(replies...) }
 
 // Requests returns every request received so far, in order.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Request(nil), s.requests...)
-}
+func (s *Server) Requests() []Request { return s.script.Requests() }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	_, rest, ok := strings.Cut(r.URL.Path, "/models/")
@@ -158,47 +141,26 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	rq := Request{Path: r.URL.Path, Model: model, APIKey: r.Header.Get("x-goog-api-key"),
 		Contents: req.Contents, SystemInstruction: req.SystemInstruction, Body: raw}
-	s.mu.Lock()
-	s.requests = append(s.requests, rq)
-	var rep Reply
-	if len(s.replies) > 0 {
-		rep, s.replies = s.replies[0], s.replies[1:]
-	} else {
-		rep = Echo(rq)
-	}
-	s.mu.Unlock()
+	rep := s.script.Next(rq)
 
 	if rep.Status != 0 {
 		writeError(w, rep.Status, rep.Error)
 		return
 	}
-	w.Header().Set("Content-Type", "text/event-stream")
-	flusher, _ := w.(http.Flusher)
-	send := func(v any) {
-		b, _ := json.Marshal(v)
-		fmt.Fprintf(w, "data: %s\r\n\r\n", b)
-		if flusher != nil {
-			flusher.Flush()
-		}
-	}
+	sse := fakehttp.StartSSE(w, "\r\n")
 	for _, p := range rep.Parts {
-		send(map[string]any{"candidates": []any{map[string]any{"content": Content{Role: "model", Parts: []Part{p}}, "index": 0}}})
+		sse.Data(map[string]any{"candidates": []any{map[string]any{"content": Content{Role: "model", Parts: []Part{p}}, "index": 0}}})
 	}
 	if rep.Hang {
-		select {
-		case <-r.Context().Done():
-		case <-s.done:
-		}
+		s.srv.Hang(r)
 		return
 	}
-	send(map[string]any{
+	sse.Data(map[string]any{
 		"candidates":    []any{map[string]any{"content": Content{Role: "model", Parts: []Part{{Text: ""}}}, "finishReason": "STOP", "index": 0}},
 		"usageMetadata": map[string]any{"promptTokenCount": 1, "candidatesTokenCount": len(rep.Parts), "totalTokenCount": 1 + len(rep.Parts)},
 	})
 }
 
 func writeError(w http.ResponseWriter, status int, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"code": status, "message": msg, "status": http.StatusText(status)}})
+	fakehttp.WriteJSON(w, status, map[string]any{"error": map[string]any{"code": status, "message": msg, "status": http.StatusText(status)}})
 }

@@ -2,11 +2,10 @@ package openaicompattest
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
+
+	"github.com/fullduplex-go/fullduplex/realtime/internal/fakehttp"
 )
 
 // A Request is what the server received: the decoded body and the
@@ -44,11 +43,12 @@ func (m Message) Text() string {
 }
 
 // A Reply is the server's answer to one request: Fragments streamed one
-// chunk each, then, unless Hang, a finish reason and "[DONE]". With Hang
-// the server waits for the client to go away. A non-zero Status answers
-// with that status and Error as the error message instead; Error alone,
-// with a zero Status, is sent as an error object inside the stream after
-// the fragments.
+// chunk each, then, unless Hang, a finish reason, a usage chunk when the
+// request asked for one ("stream_options": {"include_usage": true}, as
+// OpenAI's API does) and "[DONE]". With Hang the server waits for the
+// client to go away. A non-zero Status answers with that status and Error
+// as the error message instead; Error alone, with a zero Status, is sent
+// as an error object inside the stream after the fragments.
 type Reply struct {
 	Fragments []string
 	Hang      bool
@@ -67,21 +67,15 @@ type Reply struct {
 // All methods are safe for concurrent use; the server answers requests
 // concurrently.
 type Server struct {
-	srv  *httptest.Server
-	done chan struct{}
-	once sync.Once
-
-	mu       sync.Mutex
-	replies  []Reply
-	requests []Request
-	reply    func(Request) Reply
+	srv    *fakehttp.Server
+	script *fakehttp.Script[Request, Reply]
 }
 
 // NewServer starts a server that echoes: it answers "You said: " and the
 // text of the last user message, one word per chunk. Close it when done.
 func NewServer() *Server {
-	s := &Server{done: make(chan struct{}), reply: Echo}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	s := &Server{script: fakehttp.NewScript(Echo)}
+	s.srv = fakehttp.NewServer(http.HandlerFunc(s.serve))
 	return s
 }
 
@@ -105,44 +99,33 @@ func Echo(r Request) Reply {
 
 // URL returns the base URL to put in openaicompat.Config.BaseURL
 // ("http://127.0.0.1:PORT/v1").
-func (s *Server) URL() string { return s.srv.URL + "/v1" }
+func (s *Server) URL() string { return s.srv.URL() + "/v1" }
 
 // Close ends hanging answers and shuts the server down.
-func (s *Server) Close() {
-	s.once.Do(func() { close(s.done) })
-	s.srv.Close()
-}
+func (s *Server) Close() { s.srv.Close() }
 
 // Enqueue queues replies for the next requests; after them the server
 // answers with its reply function (Echo unless SetReply changed it).
-func (s *Server) Enqueue(replies ...Reply) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.replies = append(s.replies, replies...)
-}
+func (s *Server) Enqueue(replies ...Reply) { s.script.Enqueue(replies...) }
 
 // SetReply sets the function that answers requests when no reply is queued.
-func (s *Server) SetReply(f func(Request) Reply) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.reply = f
-}
+func (s *Server) SetReply(f func(Request) Reply) { s.script.SetFallback(f) }
 
 // Requests returns every request received so far, in order.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Request(nil), s.requests...)
+func (s *Server) Requests() []Request { return s.script.Requests() }
+
+func errorBody(msg string) map[string]any {
+	return map[string]any{"error": map[string]any{"message": msg}}
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost || r.URL.Path != "/v1/chat/completions" {
-		http.Error(w, `{"error":{"message":"not found"}}`, http.StatusNotFound)
+		fakehttp.WriteJSON(w, http.StatusNotFound, errorBody("not found"))
 		return
 	}
 	var body map[string]any
 	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
-		http.Error(w, `{"error":{"message":"bad json"}}`, http.StatusBadRequest)
+		fakehttp.WriteJSON(w, http.StatusBadRequest, errorBody("bad json"))
 		return
 	}
 	req := Request{Body: body, Authorization: r.Header.Get("Authorization")}
@@ -151,61 +134,55 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if raw, err := json.Marshal(body["messages"]); err == nil {
 		_ = json.Unmarshal(raw, &req.Messages)
 	}
-	s.mu.Lock()
-	s.requests = append(s.requests, req)
-	var rep Reply
-	if len(s.replies) > 0 {
-		rep, s.replies = s.replies[0], s.replies[1:]
-	} else {
-		rep = s.reply(req)
-	}
-	s.mu.Unlock()
+	rep := s.script.Next(req)
 
 	if rep.Status != 0 {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(rep.Status)
-		_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"message": rep.Error}})
+		fakehttp.WriteJSON(w, rep.Status, errorBody(rep.Error))
 		return
 	}
 	if !req.Stream {
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(map[string]any{"choices": []any{map[string]any{
-			"index": 0, "message": map[string]any{"role": "assistant", "content": strings.Join(rep.Fragments, "")}, "finish_reason": "stop",
-		}}})
+		fakehttp.WriteJSON(w, http.StatusOK, map[string]any{
+			"choices": []any{map[string]any{
+				"index": 0, "message": map[string]any{"role": "assistant", "content": strings.Join(rep.Fragments, "")}, "finish_reason": "stop",
+			}},
+			"usage": usage(req, rep),
+		})
 		return
 	}
-	w.Header().Set("Content-Type", "text/event-stream")
-	flusher, _ := w.(http.Flusher)
-	send := func(v any) {
-		raw, _ := json.Marshal(v)
-		fmt.Fprintf(w, "data: %s\n\n", raw)
-		if flusher != nil {
-			flusher.Flush()
-		}
-	}
-	fmt.Fprint(w, ": fake server\n\n")
+	sse := fakehttp.StartSSE(w, "\n")
+	sse.Comment("fake server")
 	for i, f := range rep.Fragments {
 		delta := map[string]any{"content": f}
 		if i == 0 {
 			delta["role"] = "assistant"
 		}
-		send(map[string]any{"object": "chat.completion.chunk", "choices": []any{map[string]any{"index": 0, "delta": delta, "finish_reason": nil}}})
+		sse.Data(map[string]any{"object": "chat.completion.chunk", "choices": []any{map[string]any{"index": 0, "delta": delta, "finish_reason": nil}}})
 	}
 	switch {
 	case rep.Hang:
-		select {
-		case <-r.Context().Done():
-		case <-s.done:
-		}
+		s.srv.Hang(r)
 		return
 	case rep.Error != "":
-		send(map[string]any{"error": map[string]any{"message": rep.Error}})
+		sse.Data(errorBody(rep.Error))
 		return
 	case rep.Truncate:
 		return
 	}
-	send(map[string]any{"object": "chat.completion.chunk", "choices": []any{map[string]any{"index": 0, "delta": map[string]any{}, "finish_reason": "stop"}}})
-	if !rep.NoDone {
-		fmt.Fprint(w, "data: [DONE]\n\n")
+	sse.Data(map[string]any{"object": "chat.completion.chunk", "choices": []any{map[string]any{"index": 0, "delta": map[string]any{}, "finish_reason": "stop"}}})
+	if opts, _ := body["stream_options"].(map[string]any); opts["include_usage"] == true {
+		sse.Data(map[string]any{"object": "chat.completion.chunk", "choices": []any{}, "usage": usage(req, rep)})
 	}
+	if !rep.NoDone {
+		sse.Field("data", "[DONE]")
+	}
+}
+
+// usage counts words of the messages as prompt tokens and fragments as
+// completion tokens.
+func usage(req Request, rep Reply) map[string]any {
+	prompt := 0
+	for _, m := range req.Messages {
+		prompt += len(strings.Fields(m.Text()))
+	}
+	return map[string]any{"prompt_tokens": prompt, "completion_tokens": len(rep.Fragments), "total_tokens": prompt + len(rep.Fragments)}
 }
