@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"time"
 )
 
 // A Source produces the symbols a session sends. Next blocks until the next
@@ -25,6 +26,43 @@ type Sink interface {
 // must return quickly and may be called from any goroutine.
 type Flusher interface {
 	Flush()
+}
+
+// A PlaybackReporter is a Sink that plays audio in real time and knows how
+// much of each model turn the listener has really heard: audio.Speaker
+// counts what its device callback played, a real-time WAV sink its clock.
+// Played must be safe to call from any goroutine and return quickly.
+type PlaybackReporter interface {
+	// Played returns how much of the audio of model turn turn (the
+	// MetaTurn of its symbols) has been played out so far: not what was
+	// written or queued, and not what a Flush dropped. It is 0 for a turn
+	// the sink has not played.
+	Played(turn int) time.Duration
+}
+
+// A PlaybackUser is a DuplexStream that uses what the listener really
+// heard, for example to truncate the model's memory of a cut answer to the
+// part that was played. RunDuplex hands it the receiver's PlaybackReporter
+// before it connects and nil when it returns; nil also means no sink
+// reports playback, so everything received counts as heard.
+type PlaybackUser interface {
+	UsePlayback(p PlaybackReporter)
+}
+
+// playbackOf returns the PlaybackReporter of sink: sink itself, or the first
+// member of a MultiSink that is one; nil if none.
+func playbackOf(sink Sink) PlaybackReporter {
+	switch s := sink.(type) {
+	case multiSink:
+		for _, m := range s {
+			if p := playbackOf(m); p != nil {
+				return p
+			}
+		}
+	case PlaybackReporter:
+		return s
+	}
+	return nil
 }
 
 // SourceFunc adapts a function to a Source.

@@ -74,7 +74,8 @@ var errStreamEnded = errors.New("fullduplex: stream ended")
 // RunDuplex sends everything sender yields while delivering everything the
 // stream returns to receiver (or to OnSymbol and OnEvent when receiver is
 // nil), concurrently. It connects the stream first when it is not connected,
-// declaring the session's tools to a ToolDeclarer.
+// declaring the session's tools to a ToolDeclarer; a PlaybackUser stream
+// gets the receiver's PlaybackReporter for the run.
 //
 // The sender's io.EOF ends input: RunDuplex calls CloseSend when the stream
 // is a SendCloser, so the stream answers what it has and then ends, and
@@ -96,6 +97,10 @@ func (s *DuplexSession) RunDuplex(ctx context.Context, sender Source, receiver S
 	responder, _ := s.stream.(ToolResponder)
 	if len(tools) > 0 && responder == nil {
 		return fmt.Errorf("fullduplex: %d tool(s) registered but the stream (%T) cannot send tool results", len(tools), s.stream)
+	}
+	if pu, ok := s.stream.(PlaybackUser); ok {
+		pu.UsePlayback(playbackOf(receiver))
+		defer pu.UsePlayback(nil)
 	}
 	if !s.stream.Connected() {
 		if d, ok := s.stream.(ToolDeclarer); ok && len(tools) > 0 {

@@ -342,3 +342,43 @@ const (
 	testTimeout = 10 * time.Second
 	tick        = time.Millisecond
 )
+
+// playbackStream is a FakeStream that uses playback, recording what it is
+// handed.
+type playbackStream struct {
+	*fullduplextest.FakeStream
+	mu   sync.Mutex
+	uses []fd.PlaybackReporter
+}
+
+func (p *playbackStream) UsePlayback(r fd.PlaybackReporter) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.uses = append(p.uses, r)
+}
+
+// RunDuplex hands a PlaybackUser the receiver's reporter — found inside a
+// MultiSink too — before it connects, and nil when it returns.
+func TestRunDuplexHandsThePlaybackReporterToTheStream(t *testing.T) {
+	ctx := testCtx(t)
+	ps := &playbackStream{FakeStream: fullduplextest.NewFakeStream()}
+	defer ps.Close()
+	speaker := &fullduplextest.FakeSpeaker{}
+	speaker.SetPlayed(2, 1500*time.Millisecond)
+	var seen fd.PlaybackReporter
+	ps.EmitAfterInput(fd.NewEvent(fd.EventStreamEnd, nil))
+	sink := fd.MultiSink(&fullduplextest.Recorder{}, fd.SinkFunc(func(context.Context, fd.StreamItem) error {
+		ps.mu.Lock()
+		seen = ps.uses[0]
+		ps.mu.Unlock()
+		return nil
+	}), speaker)
+	require.NoError(t, fd.NewDuplexSession(ps).RunDuplex(ctx, fullduplextest.SliceSource(fd.TextSymbol("q")), sink))
+	require.NotNil(t, seen, "the stream had the reporter while the session ran")
+	assert.Equal(t, 1500*time.Millisecond, seen.Played(2))
+	assert.Equal(t, time.Duration(0), seen.Played(1))
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	require.Len(t, ps.uses, 2)
+	assert.Nil(t, ps.uses[1], "and nil once RunDuplex returned")
+}

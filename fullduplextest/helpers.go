@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"sync"
+	"time"
 
 	"github.com/fullduplex-go/fullduplex"
 )
@@ -83,4 +84,33 @@ func (r *Recorder) Events() []fullduplex.EventType {
 		}
 	}
 	return ts
+}
+
+// A FakeSpeaker is a Recorder that also reports, as a
+// fullduplex.PlaybackReporter, how much of each model turn was played: as
+// much as the test says with SetPlayed, so a test can cut a turn at a known
+// play position. It is safe for concurrent use.
+type FakeSpeaker struct {
+	Recorder
+	pmu    sync.Mutex
+	played map[int]time.Duration
+}
+
+var _ fullduplex.PlaybackReporter = (*FakeSpeaker)(nil)
+
+// SetPlayed sets how much of turn has been played.
+func (s *FakeSpeaker) SetPlayed(turn int, d time.Duration) {
+	s.pmu.Lock()
+	defer s.pmu.Unlock()
+	if s.played == nil {
+		s.played = map[int]time.Duration{}
+	}
+	s.played[turn] = d
+}
+
+// Played returns what SetPlayed set for turn, or 0.
+func (s *FakeSpeaker) Played(turn int) time.Duration {
+	s.pmu.Lock()
+	defer s.pmu.Unlock()
+	return s.played[turn]
 }
