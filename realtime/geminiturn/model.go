@@ -9,6 +9,7 @@ import (
 
 	"github.com/fullduplex-go/fullduplex"
 	"github.com/fullduplex-go/fullduplex/internal/apikey"
+	"github.com/fullduplex-go/fullduplex/internal/redact"
 	"github.com/fullduplex-go/fullduplex/realtime"
 	"google.golang.org/genai"
 )
@@ -55,7 +56,7 @@ func New(cfg Config) (*Model, error) {
 	}
 	client, err := genai.NewClient(context.Background(), cc)
 	if err != nil {
-		return nil, fmt.Errorf("geminiturn: %s", redact(err.Error(), cfg.APIKey))
+		return nil, fmt.Errorf("geminiturn: %w", redact.Error(err, cfg.APIKey))
 	}
 	return &Model{cfg: cfg, client: client}, nil
 }
@@ -149,17 +150,7 @@ func (m *Model) blobSymbol(b *genai.Blob) fullduplex.Symbol {
 }
 
 // wrap prefixes an SDK error, keeping it reachable with errors.As, and
-// makes sure the API key is not in its message.
+// makes sure the API key is nowhere in its chain.
 func (m *Model) wrap(err error) error {
-	if strings.Contains(err.Error(), m.cfg.APIKey) {
-		return fmt.Errorf("geminiturn: %s", redact(err.Error(), m.cfg.APIKey))
-	}
-	return fmt.Errorf("geminiturn: %w", err)
-}
-
-func redact(text, key string) string {
-	if key == "" {
-		return text
-	}
-	return strings.ReplaceAll(text, key, "[redacted]")
+	return fmt.Errorf("geminiturn: %w", redact.Error(err, m.cfg.APIKey))
 }

@@ -1,6 +1,9 @@
 package openaicompat
 
-import "net/http"
+import (
+	"net/http"
+	"time"
+)
 
 // DefaultBaseURL is llama.cpp server's default address.
 const DefaultBaseURL = "http://127.0.0.1:8080/v1"
@@ -42,6 +45,20 @@ type Config struct {
 	// Extra "stream_options" replaces the one NoUsage controls.
 	Extra map[string]any
 	// HTTPClient makes the requests. Default http.DefaultClient; each
-	// call's context bounds it, so it needs no timeout.
+	// call's context and the two timeouts below bound it, so it needs no
+	// timeout of its own.
 	HTTPClient *http.Client
+	// FirstByteTimeout bounds the wait from sending a request to the first
+	// byte of the answer's body (a local model may first load itself or
+	// read a long prompt). Default 2 minutes; negative: no limit.
+	FirstByteTimeout time.Duration
+	// IdleTimeout bounds the silence between two reads of an answer that
+	// has started. Default 30 s; negative: no limit.
+	IdleTimeout time.Duration
 }
+
+// The timeouts' defaults.
+const (
+	DefaultFirstByteTimeout = 2 * time.Minute
+	DefaultIdleTimeout      = 30 * time.Second
+)

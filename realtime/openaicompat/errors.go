@@ -6,7 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/fullduplex-go/fullduplex/internal/redact"
 )
 
 // An HTTPError is a response with a status other than 2xx, or an error
@@ -90,25 +91,5 @@ func errorText(raw []byte) string {
 // key is redacted first, then the message is cut to maxMessage bytes, so a
 // cut never leaves part of the key behind.
 func (m *Model) httpError(status int, msg string) *HTTPError {
-	return &HTTPError{StatusCode: status, Message: truncate(redact(msg, m.cfg.APIKey), maxMessage)}
-}
-
-// truncate cuts s to at most n bytes, on a rune boundary, marking the cut.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	cut := n
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
-}
-
-// redact removes the API key from text that came from the server.
-func redact(text, key string) string {
-	if key == "" {
-		return text
-	}
-	return strings.ReplaceAll(text, key, "[redacted]")
+	return &HTTPError{StatusCode: status, Message: redact.Cut(msg, maxMessage, m.cfg.APIKey)}
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/fullduplex-go/fullduplex"
+	"github.com/fullduplex-go/fullduplex/internal/redact"
 	"github.com/fullduplex-go/fullduplex/realtime"
 )
 
@@ -112,6 +113,8 @@ func (m *Model) generate(ctx context.Context, prompt []realtime.Turn, yield func
 	if err != nil {
 		return fmt.Errorf("openaicompat: encode request: %w", err)
 	}
+	ctx, stall := watchStall(ctx, m.cfg.FirstByteTimeout, m.cfg.IdleTimeout)
+	defer stall.stop()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, m.endpoint, bytes.NewReader(payload))
 	if err != nil {
 		return fmt.Errorf("openaicompat: bad BaseURL: %w", err)
@@ -123,9 +126,13 @@ func (m *Model) generate(ctx context.Context, prompt []realtime.Turn, yield func
 	}
 	resp, err := m.client.Do(req)
 	if err != nil {
+		if serr := stall.err(); serr != nil {
+			return serr
+		}
 		return fmt.Errorf("openaicompat: request to %s: %w", req.URL.Redacted(), unwrapURLError(err))
 	}
 	defer resp.Body.Close()
+	resp.Body = stall.reader(resp.Body)
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return m.statusError(resp)
 	}
@@ -137,6 +144,9 @@ func (m *Model) generate(ctx context.Context, prompt []realtime.Turn, yield func
 	}
 	if errors.Is(err, errStop) {
 		return nil
+	}
+	if serr := stall.err(); serr != nil {
+		return serr
 	}
 	return err
 }
@@ -171,7 +181,7 @@ func (m *Model) stream(body io.Reader, yield func(fullduplex.StreamItem, error) 
 		}
 		var c chunk
 		if err := json.Unmarshal(data, &c); err != nil {
-			return fmt.Errorf("openaicompat: malformed chunk %.200q: %w", redact(string(data), m.cfg.APIKey), err)
+			return fmt.Errorf("openaicompat: malformed chunk %.200q: %w", redact.String(string(data), m.cfg.APIKey), err)
 		}
 		if msg, ok := c.message(); ok {
 			return m.httpError(0, msg)
