@@ -382,3 +382,20 @@ func TestRunDuplexHandsThePlaybackReporterToTheStream(t *testing.T) {
 	require.Len(t, ps.uses, 2)
 	assert.Nil(t, ps.uses[1], "and nil once RunDuplex returned")
 }
+
+// The README's test of ask never races the application's input: the
+// scripted answer waits for the question. (Issue 8: scripting with Emit and
+// cancelling at EventStreamEnd failed 292 of 300 runs.)
+func TestAskAgainstFakeStreamNeverRaces(t *testing.T) {
+	ctx := testCtx(t)
+	for i := range 1000 {
+		model := fullduplextest.NewFakeStream()
+		model.EmitAfterInput(fd.TextSymbol("it is "), fd.TextSymbol("sunny"), fd.NewEvent(fd.EventStreamEnd, nil))
+		answer, err := ask(ctx, model, "weather?")
+		require.NoError(t, err, "run %d", i)
+		require.Equal(t, "it is sunny", answer, "run %d", i)
+		q, _ := model.Sent()[0].TextValue()
+		require.Equal(t, "weather?", q, "run %d", i)
+		require.True(t, model.InputClosed(), "run %d", i)
+	}
+}
