@@ -11,13 +11,15 @@ export PATH := $(PATH):/usr/local/go/bin
 # The packages that use the audio rig (real devices on a shared PulseAudio)
 # run after the rest, one at a time, so that CPU load from other tests does
 # not make the sound server drop audio. Their log names each test as it
-# passes, fails or skips, so CI shows the real-device tests ran.
+# passes, fails or skips, so CI shows the real-device tests ran, and every
+# failing assertion in full (testify's tab-indented Error Trace, Error and
+# Messages blocks) and panic traces.
 RIG_PKGS = ./audio/... ./examples/mic-chat
 
 test: deps vet
 	$(GO) test -race -timeout 15m $$($(GO) list ./... | grep -v -e /audio -e /examples/mic-chat)
 	set -o pipefail; $(GO) test -race -p 1 -v -timeout 15m $(RIG_PKGS) | \
-		grep --line-buffered -E '^(--- |ok|FAIL|PASS|panic)|^\s+(--- |\S+_test\.go:[0-9]+: )'
+		grep --line-buffered -P '^(--- |ok|FAIL|PASS|panic|goroutine )|^\s+(--- |\S+_test\.go:[0-9]+: )|^\s*\t'
 
 vet:
 	$(GO) vet ./...

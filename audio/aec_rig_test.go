@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"testing"
 	"time"
 
@@ -64,25 +65,82 @@ func TestEchoCancellerOnTheRig(t *testing.T) {
 			require.NoError(t, spk.Write(ctx, s))
 		}
 	}
+	// Per 20 ms chunk: the output, and the reduction the canceller claims
+	// for it (what the barge-in gate relies on).
 	var out []int16
+	var claims []float64
+	var glitchAt []int64 // the speaker's glitch count per chunk
 	for len(out) < 16000*9 {
 		s, err := can.Next(ctx)
 		require.NoError(t, err)
 		out, err = pcm.DecodeInt16(out, s.Data)
 		require.NoError(t, err)
+		for range len(s.Data) / 2 / 320 {
+			claims = append(claims, can.EchoReductionDB())
+			glitchAt = append(glitchAt, spk.ReferenceGlitches())
+		}
 	}
 	n := min(len(out), len(raw.samples))
 	from := n / 2 // after convergence
 	echo, left := pcm.DBFS(raw.samples[from:n]), pcm.DBFS(out[from:n])
-	t.Logf("echo at the mic %.1f dBFS, after the canceller %.1f dBFS: ERLE %.1f dB; reduction estimate %.1f dB; %+v",
-		echo, left, echo-left, can.EchoReductionDB(), can.Stats())
+	// The chunks where the echo is loud and the canceller claims a
+	// reduction: the reduction it really achieves there, and how often it
+	// claims over 10 dB more than it achieves (the barge-in gate would
+	// let that much echo through).
+	// Chunks 600 ms or more after the speaker's latest glitch are quiet:
+	// there the canceller must be converged.
+	var achieved []float64
+	loud, over, quiet, quietClaimed := 0, 0, 0, 0
+	since := 0
+	for i, r := range claims {
+		if i > 0 && glitchAt[i] != glitchAt[i-1] {
+			since = 0
+		}
+		since++
+		j := i * 320
+		if j+320 > n || pcm.DBFS(raw.samples[j:j+320]) < -40 {
+			continue
+		}
+		loud++
+		isQuiet := since >= 30 && i >= 100 // and 2 s into the test: first convergence
+		if isQuiet {
+			quiet++
+		}
+		if r > 0 {
+			e := pcm.DBFS(raw.samples[j:j+320]) - pcm.DBFS(out[j:j+320])
+			achieved = append(achieved, e)
+			if e < r-10 {
+				over++
+			}
+			if isQuiet {
+				quietClaimed++
+			}
+		}
+	}
+	sort.Float64s(achieved)
+	median := 0.0
+	if len(achieved) > 0 {
+		median = achieved[len(achieved)/2]
+	}
+	t.Logf("echo at the mic %.1f dBFS, after the canceller %.1f dBFS: ERLE %.1f dB over the second half; "+
+		"while it claims a reduction (%d of %d loud chunks; %d of %d quiet ones): median ERLE %.1f dB, over-claimed %d; %+v",
+		echo, left, echo-left, len(achieved), loud, quietClaimed, quiet, median, over, can.Stats())
 	require.Greater(t, echo, -40.0, "the loopback carries the echo")
-	// Typically 32–39 dB here; in about one run in five the canceller loses
-	// alignment (stale microphone chunks) and measures ~10 dB while it
-	// re-converges. Assert a reduction it always achieves: doing nothing
-	// measures 0 dB.
-	assert.Greater(t, echo-left, 6.0, "echo return loss enhancement")
-	assert.Greater(t, can.EchoReductionDB(), 6.0)
+	require.Positive(t, loud)
+	// Output glitches of the speaker (several a second on a loaded
+	// machine) shift the echo; after each the canceller holds and reports
+	// no reduction until it has re-measured the delay. When it does claim
+	// a reduction, it must achieve it: that is what keeps the model from
+	// interrupting itself.
+	assert.Less(t, float64(over), 0.1*float64(len(achieved))+1, "chunks where the claimed reduction exceeds the real one by over 10 dB")
+	if len(achieved) >= 20 {
+		assert.Greater(t, median, 20.0, "echo return loss enhancement while a reduction is claimed")
+	}
+	if quiet >= 50 {
+		assert.Greater(t, float64(quietClaimed), 0.5*float64(quiet), "converged between the speaker's glitches")
+	} else {
+		t.Logf("the speaker glitched throughout (%d glitches): only the claims were checked", glitchAt[len(glitchAt)-1]-glitchAt[0])
+	}
 }
 
 // Barge-in with loudspeakers: the speaker loops back into the microphone at
@@ -136,6 +194,9 @@ func TestBridgeBargeInWithEchoCancellation(t *testing.T) {
 
 			st := b.Stats()
 			t.Logf("%+v", st)
+			if can, ok := b.filtered.(*aec.Canceller); ok {
+				t.Logf("canceller: reduction estimate %.1f dB; %+v", can.EchoReductionDB(), can.Stats())
+			}
 			if c.interrupts {
 				assert.EqualValues(t, 1, st.BargeIn.Interrupts)
 				assert.Greater(t, st.Speaker.FlushedFrames, int64(2*b.Speaker().DeviceRate()), "over 2 s of the answer dropped")

@@ -65,12 +65,20 @@ type Reference interface {
 	DeviceRate() int
 }
 
+// A GlitchCounter is a Reference that also counts its device's glitches
+// (output underflows): each one may have played silence that ReadReference
+// never returns, so that the echo now trails the reference by an unknown
+// time. The Canceller holds its filter and re-measures the echo delay after
+// each. *audio.Speaker implements it.
+type GlitchCounter interface {
+	ReferenceGlitches() int64
+}
+
 // Config configures a Canceller. The zero value means the defaults in each
 // field's comment.
 type Config struct {
-	// FilterLength is the echo tail the adaptive filter covers; it must
-	// exceed the delay between the reference and the echo at the
-	// microphone. Default 200 ms.
+	// FilterLength is the echo tail the adaptive filter covers, from the
+	// echo's measured delay on (see MaxDelay). Default 200 ms.
 	FilterLength time.Duration
 	// Frame is the processing frame. Default 10 ms.
 	Frame time.Duration
@@ -81,23 +89,45 @@ type Config struct {
 	// NoSuppression turns residual echo suppression off (linear
 	// cancellation only).
 	NoSuppression bool
-	// MaxLead bounds how much reference may wait beyond its usual 20 ms
-	// backlog (after a microphone stall, say); the oldest is dropped
-	// beyond it, so the reference never trails the echo. Default 60 ms.
-	MaxLead time.Duration
+	// MaxWait bounds how long Next waits for the reference that pairs with
+	// a microphone frame (the speaker's callback runs on its own
+	// schedule); after it the frame is processed with silence for the
+	// missing part. Default 40 ms.
+	MaxWait time.Duration
+	// MaxDelay bounds the change of echo delay the canceller follows:
+	// it measures the delay between the reference and the echo from the
+	// signals themselves (a device glitch, a scheduling stall or clock
+	// drift shifts it) and re-aligns the reference so the echo always
+	// falls at the start of the filter. Default 1 s.
+	MaxDelay time.Duration
 }
 
 // Stats counts what a Canceller has done.
 type Stats struct {
 	Frames        int64 // microphone frames processed
-	StarvedFrames int64 // frames processed with silence as the reference (none was ready)
-	DroppedRef    int64 // reference samples dropped for running too far ahead
+	StarvedFrames int64 // frames processed with (part) silence as the reference: it was not ready within MaxWait
+	HeldFrames    int64 // frames processed with the filter held (silence as the reference) while re-measuring the echo delay
 	StaleSymbols  int64 // symbols passed on unprocessed at the start: captured too long ago
+	Glitches      int64 // device glitches the Reference reported
+	Realignments  int64 // times the reference was re-aligned to a newly measured echo delay
+	// Delay is the latest measured delay from the reference to its echo
+	// in the microphone stream (sample counts, not clock time); 0 until
+	// measured.
+	Delay time.Duration
 }
 
 // A Canceller is a fullduplex.Source of the wrapped Source's symbols with
 // the echo of Reference removed from their audio (16-bit mono; the rate of
 // the first audio symbol, which all must share).
+//
+// It pairs each microphone sample with a reference sample by count (exact
+// while both devices run without a gap), at an offset it measures and
+// re-measures from the signals: the offset at which the microphone best
+// correlates with the reference, less a small margin, so that the echo
+// sits at the start of the adaptive filter. A reference glitch reported
+// by the Reference (GlitchCounter), or a measured change of delay, holds
+// the filter (it does not adapt to a misaligned reference) and drops the
+// reported echo reduction to 0 until the new delay is confirmed.
 //
 // Next is for one goroutine at a time; Stats and Close are safe from any
 // goroutine. Close frees the C state; Next after Close returns ErrClosed.
@@ -113,18 +143,40 @@ type Canceller struct {
 	rate   int
 	frame  int
 
-	rs      *pcm.Resampler // reference rate → mic rate
-	refRaw  []int16
-	refFIFO []int16
-	in      []int16 // mic samples waiting for a whole frame
+	rs     *pcm.Resampler // reference rate → mic rate
+	refRaw []int16
+	// refHist is the reference at the mic rate; refHist[0] has index refAt.
+	refHist []int16
+	refAt   int64
+	// micHist holds the latest processed microphone samples, for the delay
+	// estimate; micHist[0] has index micAt.
+	micHist []int16
+	micAt   int64
+	in      []int16 // mic samples waiting for a whole frame; in[0] has index micN
+	micN    int64
 	out     []int16
 	zeros   []int16
-	backlog int // reference samples normally waiting
+	play    []int16
 
-	frames, starved, dropped, stale atomic.Int64
+	// Alignment: microphone sample i pairs with reference sample i+shift.
+	shift     int64
+	lag       int64 // measured echo offset: mic[i] ~ ref[i+lag]
+	measured  bool  // lag has been measured and confirmed
+	hold      bool  // the alignment is suspect: hold the filter, report no reduction
+	cand      int64 // an estimate awaiting confirmation
+	haveCand  bool
+	sinceEst  int   // samples since the last estimate
+	notBefore int64 // after a glitch: the earliest mic index an estimate's window may start at
+	glitches  int64
+	scratch   delayScratch
+
+	frames, starved, held, stale, glitchN, realigned, delayNS atomic.Int64
 
 	erleInst   float64       // smoothed echo reduction, dB
-	erleActive time.Duration // far-end activity heard so far
+	erleActive time.Duration // far-end activity heard since the latest (re)alignment
+	erleQuick  bool          // the filter had converged before the latest hold: re-measure quickly
+	erleWarm   bool          // the estimate has been published since the latest (re)alignment
+	leak       int           // consecutive frames far below the estimate: echo leaking, or the user
 	erle       atomic.Uint64 // math.Float64bits of the published estimate
 }
 
@@ -132,6 +184,23 @@ type Canceller struct {
 var ErrClosed = errors.New("aec: closed")
 
 var _ fullduplex.Source = (*Canceller)(nil)
+
+// Alignment constants.
+const (
+	staleAfter    = 60 * time.Millisecond  // a first symbol captured longer ago is passed on unprocessed
+	alignMargin   = 10 * time.Millisecond  // the echo sits this far into the filter
+	estWindow     = 256 * time.Millisecond // of microphone audio per delay estimate
+	estWindowFast = 128 * time.Millisecond // while held: less, to resume sooner
+	estSureCorr   = 0.9                    // while held, one estimate this good is enough
+	estSmallMove  = 5 * time.Millisecond   // a move this small re-aligns without holding
+	leakFrames    = 3                      // frames far below the reduction estimate that trigger an estimate
+	estEvery      = 250 * time.Millisecond // between estimates once aligned
+	estEveryFast  = 50 * time.Millisecond  // between estimates while unaligned or held
+	estMinCorr    = 0.5                    // correlation an estimate needs to count
+	estMinRefDB   = -50.0                  // the far end must be this loud in the window
+	estTolerance  = 2                      // samples: estimates this close agree
+	histKeep      = 2500 * time.Millisecond
+)
 
 // New returns a Canceller over src with the far end read from ref.
 func New(src fullduplex.Source, ref Reference, cfg Config) (*Canceller, error) {
@@ -150,8 +219,11 @@ func New(src fullduplex.Source, ref Reference, cfg Config) (*Canceller, error) {
 	if cfg.SuppressActiveDB == 0 {
 		cfg.SuppressActiveDB = -15
 	}
-	if cfg.MaxLead <= 0 {
-		cfg.MaxLead = 60 * time.Millisecond
+	if cfg.MaxWait <= 0 {
+		cfg.MaxWait = 40 * time.Millisecond
+	}
+	if cfg.MaxDelay <= 0 {
+		cfg.MaxDelay = time.Second
 	}
 	if ref.DeviceRate() < pcm.MinRate || ref.DeviceRate() > pcm.MaxRate {
 		return nil, fmt.Errorf("aec: reference rate %d Hz", ref.DeviceRate())
@@ -172,11 +244,16 @@ func Filter(cfg Config) func(in fullduplex.Source, out fullduplex.Sink) (fulldup
 	}
 }
 
-// init creates the C state for mic audio at rate; c.mu is held.
+// samples converts d to samples at the mic rate.
+func (c *Canceller) samples(d time.Duration) int {
+	return int(int64(c.rate) * int64(d) / int64(time.Second))
+}
+
+// initLocked creates the C state for mic audio at rate; c.mu is held.
 func (c *Canceller) initLocked(rate int) error {
 	c.rate = rate
-	c.frame = max(16, int(int64(rate)*int64(c.cfg.Frame)/int64(time.Second)))
-	filter := max(c.frame, int(int64(rate)*int64(c.cfg.FilterLength)/int64(time.Second)))
+	c.frame = max(16, c.samples(c.cfg.Frame))
+	filter := max(c.frame, c.samples(c.cfg.FilterLength))
 	c.st = C.aec_new(C.int(c.frame), C.int(filter), C.int(rate))
 	if c.st == nil {
 		return errors.New("aec: speexdsp could not create an echo canceller")
@@ -190,15 +267,17 @@ func (c *Canceller) initLocked(rate int) error {
 	}
 	c.rs = rs
 	c.zeros = make([]int16, c.frame)
-	// Pair microphone and reference sample for sample from here on. The
-	// first microphone samples were captured before now, the first
-	// reference samples are handed to the device from now on: the
-	// reference leads the echo (causal), by the output and input
-	// latencies and the room, which the filter covers. A 20 ms backlog of
-	// silence absorbs the jitter between the two callbacks.
+	c.play = make([]int16, c.frame)
+	// Until the delay is measured, pair by count from here on: the first
+	// microphone samples were captured before now, the first reference
+	// samples are handed to the device from now on, so the reference leads
+	// the echo (causal) by the output and input latencies and the room;
+	// 20 ms more absorbs the jitter between the two callbacks.
 	c.ref.ResetReference()
-	c.backlog = c.frame * max(1, int(20*time.Millisecond/c.cfg.Frame))
-	c.refFIFO = append(c.refFIFO[:0], make([]int16, c.backlog)...)
+	if g, ok := c.ref.(GlitchCounter); ok {
+		c.glitches = g.ReferenceGlitches()
+	}
+	c.shift = -int64(c.samples(20 * time.Millisecond))
 	return nil
 }
 
@@ -227,7 +306,7 @@ func (c *Canceller) Next(ctx context.Context) (fullduplex.Symbol, error) {
 		// Start pairing with the reference only once the source delivers
 		// fresh audio: a backlog captured before now would pair with
 		// reference played long after it.
-		if !s.Timestamp.IsZero() && time.Since(s.Timestamp) > c.cfg.MaxLead {
+		if !s.Timestamp.IsZero() && time.Since(s.Timestamp) > staleAfter {
 			c.stale.Add(1)
 			return s, nil
 		}
@@ -244,7 +323,8 @@ func (c *Canceller) Next(ctx context.Context) (fullduplex.Symbol, error) {
 		return s, fmt.Errorf("aec: %w", err)
 	}
 	c.pullReference()
-	if need := (len(c.in)/c.frame)*c.frame - len(c.refFIFO); need > 0 {
+	whole := (len(c.in) / c.frame) * c.frame
+	if need := c.micN + int64(whole) + c.shift - (c.refAt + int64(len(c.refHist))); whole > 0 && need > 0 {
 		c.awaitReference(ctx, need)
 	}
 	for len(c.in) >= c.frame {
@@ -274,7 +354,9 @@ func (c *Canceller) nextLocked(ctx context.Context) (fullduplex.Symbol, error) {
 	return c.Next(ctx)
 }
 
-// pullReference moves what the speaker played into the FIFO at the mic rate.
+// pullReference appends what the speaker played to the history at the mic
+// rate, drops history older than any alignment can use, and notes the
+// Reference's glitches.
 func (c *Canceller) pullReference() {
 	if c.refRaw == nil {
 		c.refRaw = make([]int16, max(1024, c.ref.DeviceRate()/10))
@@ -284,24 +366,52 @@ func (c *Canceller) pullReference() {
 		if n == 0 {
 			break
 		}
-		c.refFIFO = c.rs.Process(c.refFIFO, c.refRaw[:n])
+		c.refHist = c.rs.Process(c.refHist, c.refRaw[:n])
 	}
-	maxLead := int(int64(c.rate) * int64(c.cfg.MaxLead) / int64(time.Second))
-	if len(c.refFIFO) > c.backlog+maxLead {
-		extra := len(c.refFIFO) - c.backlog
-		c.refFIFO = c.refFIFO[:copy(c.refFIFO, c.refFIFO[extra:])]
-		c.dropped.Add(int64(extra))
+	if keep := c.samples(histKeep + c.cfg.MaxDelay); len(c.refHist) > 2*keep {
+		drop := len(c.refHist) - keep
+		c.refHist = c.refHist[:copy(c.refHist, c.refHist[drop:])]
+		c.refAt += int64(drop)
+	}
+	if g, ok := c.ref.(GlitchCounter); ok {
+		if n := g.ReferenceGlitches(); n != c.glitches {
+			// The silence the device played came before the samples just
+			// read (or the next callback's): their echo, wherever it is
+			// now, comes no earlier than the old delay puts it.
+			end := c.refAt + int64(len(c.refHist)) + int64(c.samples(20*time.Millisecond))
+			c.notBefore = end - c.shift + int64(c.samples(alignMargin))
+			c.glitchN.Add(n - c.glitches)
+			c.glitches = n
+			c.suspect()
+		}
 	}
 }
 
-// awaitReference polls for up to MaxLead until need more reference samples
-// have arrived (the speaker's callback runs on its own schedule); it keeps
-// the pairing of microphone and reference fixed, where padding with silence
-// would shift it.
-func (c *Canceller) awaitReference(ctx context.Context, need int) {
-	deadline := time.Now().Add(c.cfg.MaxLead)
-	have := len(c.refFIFO)
-	for len(c.refFIFO) < have+need && time.Now().Before(deadline) && ctx.Err() == nil {
+// suspect marks the alignment as doubtful: the filter holds and the
+// reported reduction is 0 until an estimate confirms a delay.
+func (c *Canceller) suspect() {
+	c.hold = true
+	c.haveCand = false
+	c.sinceEst = c.samples(estEvery) // estimate at the next chance
+	c.restartReduction()
+}
+
+// restartReduction reports no reduction until it is measured again: fast
+// (150 ms of far-end speech) if the filter had converged, since a
+// re-alignment restores what it learned.
+func (c *Canceller) restartReduction() {
+	c.erleQuick = c.erleQuick || c.erleWarm
+	c.erleWarm = false
+	c.erleInst, c.erleActive = 0, 0
+	c.publishReduction(0)
+}
+
+// awaitReference polls for up to MaxWait until need more reference samples
+// have arrived (the speaker's callback runs on its own schedule).
+func (c *Canceller) awaitReference(ctx context.Context, need int64) {
+	deadline := time.Now().Add(c.cfg.MaxWait)
+	want := c.refAt + int64(len(c.refHist)) + need
+	for c.refAt+int64(len(c.refHist)) < want && time.Now().Before(deadline) && ctx.Err() == nil {
 		time.Sleep(time.Millisecond)
 		c.pullReference()
 	}
@@ -309,13 +419,28 @@ func (c *Canceller) awaitReference(ctx context.Context, need int) {
 
 // process cancels the echo in one frame and appends it to c.out.
 func (c *Canceller) process(rec []int16) {
-	if len(c.refFIFO) < c.frame {
-		// The reference fell behind: pad it with silence (the pairing
-		// shifts by the padding, well within the filter).
-		c.starved.Add(1)
-		c.refFIFO = append(c.refFIFO, c.zeros[:c.frame-len(c.refFIFO)]...)
+	play := c.play
+	if c.hold {
+		// Do not let the filter adapt to a reference that may be
+		// misaligned: it keeps what it learned for when the delay is
+		// measured again.
+		copy(play, c.zeros)
+		c.held.Add(1)
+	} else {
+		r0 := c.micN + c.shift - c.refAt
+		missing := false
+		for j := range play {
+			if k := r0 + int64(j); k >= 0 && k < int64(len(c.refHist)) {
+				play[j] = c.refHist[k]
+			} else {
+				play[j] = 0
+				missing = missing || k >= int64(len(c.refHist))
+			}
+		}
+		if missing {
+			c.starved.Add(1)
+		}
 	}
-	play := c.refFIFO[:c.frame]
 	start := len(c.out)
 	c.out = append(c.out, c.zeros...)
 	out := c.out[start:]
@@ -323,40 +448,143 @@ func (c *Canceller) process(rec []int16) {
 		(*C.spx_int16_t)(unsafe.Pointer(&rec[0])),
 		(*C.spx_int16_t)(unsafe.Pointer(&play[0])),
 		(*C.spx_int16_t)(unsafe.Pointer(&out[0])))
-	c.trackReduction(pcm.DBFS(play), pcm.DBFS(rec), pcm.DBFS(out))
-	c.refFIFO = c.refFIFO[:copy(c.refFIFO, c.refFIFO[c.frame:])]
+	if !c.hold {
+		c.trackReduction(pcm.DBFS(play), pcm.DBFS(rec), pcm.DBFS(out))
+	}
+	c.micHist = append(c.micHist, rec...)
+	c.micN += int64(len(rec))
+	if w := c.samples(estWindow); len(c.micHist) > 2*w {
+		drop := len(c.micHist) - w
+		c.micHist = c.micHist[:copy(c.micHist, c.micHist[drop:])]
+		c.micAt += int64(drop)
+	}
 	c.frames.Add(1)
+	c.sinceEst += len(rec)
+	every := estEvery
+	if c.hold || !c.measured {
+		every = estEveryFast
+	}
+	urgent := c.leak == leakFrames // re-measure now: the echo may have moved
+	if c.sinceEst >= c.samples(every) || urgent {
+		c.sinceEst = 0
+		c.estimate(urgent)
+	}
+}
+
+// estimate measures the echo delay over the latest window of microphone
+// audio and re-aligns when two estimates in a row agree on a new one.
+func (c *Canceller) estimate(urgent bool) {
+	w := c.samples(estWindow)
+	if c.hold || urgent {
+		w = c.samples(estWindowFast)
+	}
+	if len(c.micHist) < w {
+		return
+	}
+	mic := c.micHist[len(c.micHist)-w:]
+	micAt := c.micN - int64(w)
+	if micAt < c.notBefore {
+		return // the window still holds echo from before the glitch
+	}
+	margin := int64(c.samples(alignMargin))
+	center := c.shift - margin // where the echo should be now
+	if c.measured {
+		center = c.lag
+	}
+	span := int64(c.samples(c.cfg.MaxDelay))
+	// The far end must have been active over the window at the lags in
+	// range (cheaply: anywhere in them).
+	lo := max(0, micAt+center-span-c.refAt)
+	hi := min(int64(len(c.refHist)), micAt+int64(w)+center+span/2-c.refAt)
+	if hi-lo < int64(w) || pcm.DBFS(c.refHist[lo:hi]) < estMinRefDB {
+		return
+	}
+	d, corr, ok := estimateDelay(mic, micAt, c.refHist, c.refAt, center-span, center+span/2, max(1, c.rate/1000), &c.scratch)
+	if !ok || corr < estMinCorr {
+		return
+	}
+	near := func(a, b int64) bool { return a-b <= estTolerance && b-a <= estTolerance }
+	switch {
+	case c.measured && near(d, c.lag):
+		// Confirmed where it was.
+		c.haveCand = false
+		if c.hold {
+			c.hold = false
+			c.restartReduction()
+		}
+	case c.haveCand && near(d, c.cand), c.hold && c.measured && corr >= estSureCorr:
+		c.haveCand = false
+		c.lag, c.measured = d, true
+		if c.hold || c.shift != d+margin {
+			c.restartReduction()
+		}
+		if c.shift != d+margin {
+			c.shift = d + margin
+			c.realigned.Add(1)
+		}
+		c.hold = false
+		c.delayNS.Store(int64(-d) * int64(time.Second) / int64(c.rate))
+	default:
+		c.cand, c.haveCand = d, true
+		if small := int64(c.samples(estSmallMove)); c.measured && (d-c.lag > small || c.lag-d > small) {
+			// The echo seems to have moved: hold until the next
+			// estimate says whether it did.
+			c.hold = true
+			c.restartReduction()
+		}
+	}
 }
 
 // Echo reduction tracking.
 const (
-	erleRefMinDB = -50.0 // the far end counts as active above this
-	erleMicMinDB = -60.0 // and the microphone must hear something
-	erleMaxDB    = 30.0  // never relax the gate by more
-	erleTau      = 300 * time.Millisecond
-	erleWarmUp   = time.Second // of far-end activity before the estimate counts
+	erleRefMinDB    = -50.0 // the far end counts as active above this
+	erleMicMinDB    = -60.0 // and the microphone must hear something
+	erleMaxDB       = 30.0  // never relax the gate by more
+	erleTau         = 200 * time.Millisecond
+	erleSlowTau     = 3 * time.Second        // for frames far below the estimate: the user talking
+	erleDrop        = 12.0                   // dB below the estimate that count as such
+	erleWarmUp      = 400 * time.Millisecond // of far-end activity since (re)alignment before the estimate counts
+	erleQuickTau    = 50 * time.Millisecond  // after a hold, when the filter had converged
+	erleQuickWarmUp = 150 * time.Millisecond
 )
 
 // trackReduction updates the echo reduction estimate from one frame's
-// levels: while the far end is active, an average (300 ms) of the drop
-// from microphone to output, reported only after a second of the model's
-// voice. It errs low: the user talking over the model lowers it a little
-// (a stricter gate), a filter that has not converged yet reports nothing.
+// levels: while the far end is active, an average (200 ms) of the drop
+// from microphone to output, reported after 400 ms of the model's voice
+// since the latest (re)alignment. Frames far below the estimate (the user
+// talking over the model: their voice passes the canceller) move it only
+// slowly (3 s), so the gate does not close on a user who barges in; a
+// misaligned reference is caught by the delay estimate instead, which
+// reports 0 until the delay is confirmed.
 func (c *Canceller) trackReduction(refDB, inDB, outDB float64) {
 	if refDB <= erleRefMinDB || inDB <= erleMicMinDB {
 		return
 	}
 	dur := c.cfg.Frame
 	inst := min(erleMaxDB, max(0, inDB-outDB))
-	c.erleInst += (inst - c.erleInst) * (1 - math.Exp(-dur.Seconds()/erleTau.Seconds()))
+	tau, warmUp := erleTau, erleWarmUp
+	if c.erleQuick {
+		tau, warmUp = erleQuickTau, erleQuickWarmUp
+	}
+	if c.erleWarm && inst < c.erleInst-erleDrop {
+		tau = erleSlowTau
+		c.leak++
+	} else {
+		c.leak = 0
+	}
+	c.erleInst += (inst - c.erleInst) * (1 - math.Exp(-dur.Seconds()/tau.Seconds()))
 	c.erleActive += dur
-	if c.erleActive >= erleWarmUp {
-		c.erle.Store(math.Float64bits(c.erleInst))
+	if c.erleActive >= warmUp {
+		c.erleWarm, c.erleQuick = true, false
+		c.publishReduction(c.erleInst)
 	}
 }
 
+func (c *Canceller) publishReduction(db float64) { c.erle.Store(math.Float64bits(db)) }
+
 // EchoReductionDB estimates how many dB of echo the canceller removes (0
-// until it has heard a second of the model's voice). The barge-in watcher
+// until it has heard 400 ms of the model's voice, and again after a device
+// glitch or a change of echo delay until it is re-measured). The barge-in watcher
 // subtracts it from the echo it expects (bargein.Config.EchoReduction;
 // audio.Bridge wires it). Safe from any goroutine.
 func (c *Canceller) EchoReductionDB() float64 {
@@ -365,7 +593,15 @@ func (c *Canceller) EchoReductionDB() float64 {
 
 // Stats returns the counters so far.
 func (c *Canceller) Stats() Stats {
-	return Stats{Frames: c.frames.Load(), StarvedFrames: c.starved.Load(), DroppedRef: c.dropped.Load(), StaleSymbols: c.stale.Load()}
+	return Stats{
+		Frames:        c.frames.Load(),
+		StarvedFrames: c.starved.Load(),
+		HeldFrames:    c.held.Load(),
+		StaleSymbols:  c.stale.Load(),
+		Glitches:      c.glitchN.Load(),
+		Realignments:  c.realigned.Load(),
+		Delay:         time.Duration(c.delayNS.Load()),
+	}
 }
 
 // Close frees the echo canceller. It does not close the wrapped Source.
