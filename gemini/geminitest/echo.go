@@ -12,15 +12,25 @@ import (
 const EchoRate = 24000
 
 // echo plays the echo model for one client message. Spoken turns end on
-// audioStreamEnd or activityEnd, or, when the client left the service's
-// automatic activity detection on, when the user stops talking (a pure-Go
-// voice activity detector stands in for the service's).
+// activityEnd, or, when the client left the service's automatic activity
+// detection on, when the user stops talking (a pure-Go voice activity
+// detector stands in for the service's) or at audioStreamEnd (see
+// listener.endOfStream). Without automatic detection audioStreamEnd ends
+// the turn too.
 func (c *Conn) echo(m ClientMessage) {
 	switch {
 	case m.RealtimeInput != nil && m.RealtimeInput.Audio != nil:
 		a := m.RealtimeInput.Audio
 		rate := mimeRate(a.MIMEType)
 		if turn := c.ears.add(a.Data, rate, c.autoActivity); turn != nil {
+			c.answerAudio(turn, rate)
+		}
+	case m.RealtimeInput != nil && m.RealtimeInput.AudioStreamEnd && c.autoActivity:
+		// Like the service, the end of the audio stream flushes the speech
+		// in progress, and the silence after a turn the detector already
+		// ended is no new turn.
+		rate := c.ears.rate
+		if turn := c.ears.endOfStream(); len(turn) > 0 && rate > 0 {
 			c.answerAudio(turn, rate)
 		}
 	case m.RealtimeInput != nil && (m.RealtimeInput.AudioStreamEnd || m.RealtimeInput.ActivityEnd != nil):
