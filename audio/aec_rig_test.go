@@ -172,7 +172,7 @@ func TestBridgeBargeInWithEchoCancellation(t *testing.T) {
 
 			tr := newTurns()
 			srv, session := echoServer(t)
-			b, err := NewBridge(session, Options{
+			b, err := NewBridge(session, Config{
 				Filter: aec.Filter(aec.Config{}),
 				Sinks:  []fullduplex.Sink{tr},
 			})

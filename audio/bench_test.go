@@ -151,7 +151,14 @@ func benchMicLatency(b *testing.B, period time.Duration) {
 
 // BenchmarkSpeakerWrite: the cost of Write for one 40 ms chunk of Gemini's
 // 24 kHz audio into a 48 kHz ring (resample + copy), without a device.
-func BenchmarkSpeakerWrite(b *testing.B) {
+func BenchmarkSpeakerWrite(b *testing.B) { benchSpeakerWrite(b, 24000) }
+
+// BenchmarkSpeakerWritePassthrough: Write for one 40 ms chunk already at
+// the device's 48 kHz: the pipeline's own cost (decode, queue, commit)
+// without the resampler.
+func BenchmarkSpeakerWritePassthrough(b *testing.B) { benchSpeakerWrite(b, 48000) }
+
+func benchSpeakerWrite(b *testing.B, rate int) {
 	cfg, _ := SpeakerConfig{Buffer: time.Second}.withDefaults()
 	c, err := newCStream(false, 1, 48000, 48000, cfg.LevelDecay)
 	if err != nil {
@@ -159,7 +166,7 @@ func BenchmarkSpeakerWrite(b *testing.B) {
 	}
 	sp := newSpeaker(cfg, Device{Name: "fake"}, 48000, c)
 	defer sp.Close()
-	sym := fullduplex.AudioSymbol(pcm.EncodeInt16(nil, pcm.AppendTone(nil, 440, 0.5, 24000, 960)), 24000)
+	sym := fullduplex.AudioSymbol(pcm.EncodeInt16(nil, pcm.AppendTone(nil, 440, 0.5, rate, rate/25)), rate)
 	out := make([]int16, 1920)
 	ctx := context.Background()
 	b.ReportAllocs()

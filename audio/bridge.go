@@ -11,9 +11,9 @@ import (
 	"github.com/fullduplex-go/fullduplex/audio/bargein"
 )
 
-// Options configures a Bridge. The zero value opens the default microphone
+// Config configures a Bridge. The zero value opens the default microphone
 // and speaker, with barge-in and the echo gate on.
-type Options struct {
+type Config struct {
 	// Microphone configures the microphone Run opens when Input is nil.
 	Microphone MicrophoneConfig
 	// Speaker configures the speaker Run opens when Output is nil.
@@ -34,17 +34,17 @@ type Options struct {
 	// speaker: a transcript printer, a recorder. Flush reaches those that
 	// are Flushers.
 	Sinks []fullduplex.Sink
-	// BargeIn configures the barge-in watcher (minimum speech, echo gate,
-	// client-side end of turn).
+	// BargeIn configures the barge-in watcher: minimum speech, echo gate,
+	// and client-side end of turn. With BargeIn.EndOfTurn set and
+	// BargeIn.OnEndOfTurn nil, the Bridge ends the user's turn with the
+	// session's SendEnd (in order with what the session sends), which a
+	// backend that does not detect turns itself needs (geminitest's echo
+	// model with automatic activity detection off, a push-to-talk
+	// backend). EndOfTurn works with barge-in disabled, too.
 	BargeIn bargein.Config
 	// DisableBargeIn turns client-side barge-in off: only the backend's
-	// interrupts stop the speaker.
+	// interrupts stop the speaker. Default false: on.
 	DisableBargeIn bool
-	// EndOfTurn, if positive, ends the user's turn on the client after
-	// this much silence following speech, with the stream's SendEnd (see
-	// bargein.Config.EndOfTurn); useful with a backend that does not
-	// detect turns itself, like geminitest's echo model. Default 0: off.
-	EndOfTurn time.Duration
 	// DrainTimeout bounds how long Run waits, after the stream ends
 	// cleanly, for the queued audio to finish playing. Default 30 s.
 	DrainTimeout time.Duration
@@ -57,43 +57,43 @@ type Options struct {
 // safe from any goroutine. Close the Bridge when done.
 type Bridge struct {
 	session  *fullduplex.DuplexSession
-	opts     Options
+	cfg      Config
 	mic      *Microphone
 	spk      *Speaker
 	input    fullduplex.Source
 	output   fullduplex.Sink
 	watcher  *bargein.Watcher
-	filtered fullduplex.Source // from Options.Filter: closed by Close if an io.Closer
+	filtered fullduplex.Source // from Config.Filter: closed by Close if an io.Closer
 }
 
-// NewBridge opens the devices the options ask for (the default microphone
-// and speaker unless Input and Output replace them) and wires barge-in to
+// NewBridge opens the devices cfg asks for (the default microphone and
+// speaker unless Input and Output replace them) and wires barge-in to
 // session.Interrupt.
-func NewBridge(session *fullduplex.DuplexSession, opts Options) (*Bridge, error) {
+func NewBridge(session *fullduplex.DuplexSession, cfg Config) (*Bridge, error) {
 	if session == nil {
 		return nil, errors.New("audio: NewBridge needs a session")
 	}
-	if opts.DrainTimeout <= 0 {
-		opts.DrainTimeout = 30 * time.Second
+	if cfg.DrainTimeout <= 0 {
+		cfg.DrainTimeout = 30 * time.Second
 	}
-	b := &Bridge{session: session, opts: opts, input: opts.Input, output: opts.Output}
+	b := &Bridge{session: session, cfg: cfg, input: cfg.Input, output: cfg.Output}
 	if b.output == nil {
-		spk, err := OpenSpeaker(opts.Speaker)
+		spk, err := OpenSpeaker(cfg.Speaker)
 		if err != nil {
 			return nil, err
 		}
 		b.spk, b.output = spk, spk
 	}
 	if b.input == nil {
-		mic, err := OpenMicrophone(opts.Microphone)
+		mic, err := OpenMicrophone(cfg.Microphone)
 		if err != nil {
 			_ = b.Close()
 			return nil, err
 		}
 		b.mic, b.input = mic, mic
 	}
-	if opts.Filter != nil {
-		in, err := opts.Filter(b.input, b.output)
+	if cfg.Filter != nil {
+		in, err := cfg.Filter(b.input, b.output)
 		if err != nil {
 			_ = b.Close()
 			return nil, fmt.Errorf("audio: input filter: %w", err)
@@ -102,23 +102,23 @@ func NewBridge(session *fullduplex.DuplexSession, opts Options) (*Bridge, error)
 		b.input = in
 	}
 	mon, _ := b.output.(bargein.OutputMonitor)
-	if !opts.DisableBargeIn && mon != nil || opts.EndOfTurn > 0 {
-		cfg := opts.BargeIn
-		if r, ok := b.filtered.(interface{ EchoReductionDB() float64 }); ok && cfg.EchoReduction == nil {
-			cfg.EchoReduction = r.EchoReductionDB
+	bargeIn := !cfg.DisableBargeIn && mon != nil
+	if bargeIn || cfg.BargeIn.EndOfTurn > 0 {
+		wcfg := cfg.BargeIn
+		if r, ok := b.filtered.(interface{ EchoReductionDB() float64 }); ok && wcfg.EchoReduction == nil {
+			wcfg.EchoReduction = r.EchoReductionDB
 		}
-		if opts.EndOfTurn > 0 {
-			cfg.EndOfTurn = opts.EndOfTurn
-			cfg.OnEndOfTurn = func(ctx context.Context) error { return session.Stream().SendEnd(ctx) }
+		if wcfg.EndOfTurn > 0 && wcfg.OnEndOfTurn == nil {
+			wcfg.OnEndOfTurn = session.SendEnd
 		}
 		interrupt := session.Interrupt
-		if opts.DisableBargeIn || mon == nil {
+		if !bargeIn {
 			interrupt = func() {}
 			if mon == nil {
 				mon = silentMonitor{}
 			}
 		}
-		w, err := bargein.New(b.input, mon, interrupt, cfg)
+		w, err := bargein.New(b.input, mon, interrupt, wcfg)
 		if err != nil {
 			_ = b.Close()
 			return nil, err
@@ -167,21 +167,21 @@ type drainer interface {
 }
 
 // Run runs the session with the microphone as sender and the speaker (plus
-// Options.Sinks) as receiver, and returns what RunDuplex returns. When the
+// Config.Sinks) as receiver, and returns what RunDuplex returns. When the
 // stream ends cleanly it waits (up to DrainTimeout, or until ctx is done)
 // for the speaker to play what is queued. Every goroutine it started has
 // finished when it returns; the devices stay open until Close.
 func (b *Bridge) Run(ctx context.Context) error {
 	sink := b.output
-	if len(b.opts.Sinks) > 0 {
-		sink = fullduplex.MultiSink(append([]fullduplex.Sink{b.output}, b.opts.Sinks...)...)
+	if len(b.cfg.Sinks) > 0 {
+		sink = fullduplex.MultiSink(append([]fullduplex.Sink{b.output}, b.cfg.Sinks...)...)
 	}
 	err := b.session.RunDuplex(ctx, b.input, sink)
 	if err != nil {
 		return err
 	}
 	if d, ok := b.output.(drainer); ok {
-		dctx, cancel := context.WithTimeout(ctx, b.opts.DrainTimeout)
+		dctx, cancel := context.WithTimeout(ctx, b.cfg.DrainTimeout)
 		defer cancel()
 		if derr := d.Drain(dctx); derr != nil && ctx.Err() == nil && !errors.Is(derr, context.DeadlineExceeded) {
 			return fmt.Errorf("audio: draining the speaker: %w", derr)
@@ -190,8 +190,8 @@ func (b *Bridge) Run(ctx context.Context) error {
 	return nil
 }
 
-// Close closes the devices the Bridge opened (not Options.Input or
-// Output) and the Source Options.Filter returned, if it is an io.Closer.
+// Close closes the devices the Bridge opened (not Config.Input or
+// Output) and the Source Config.Filter returned, if it is an io.Closer.
 // It is idempotent.
 func (b *Bridge) Close() error {
 	var errs []error
@@ -210,8 +210,8 @@ func (b *Bridge) Close() error {
 // Run opens the default (or configured) microphone and speaker, runs
 // session over them with barge-in (see Bridge), and closes them. It returns
 // what Bridge.Run returns.
-func Run(ctx context.Context, session *fullduplex.DuplexSession, opts Options) (err error) {
-	b, err := NewBridge(session, opts)
+func Run(ctx context.Context, session *fullduplex.DuplexSession, cfg Config) (err error) {
+	b, err := NewBridge(session, cfg)
 	if err != nil {
 		return err
 	}

@@ -125,7 +125,7 @@ func TestBridgeHeadlessEchoTurn(t *testing.T) {
 	out, err := wavio.CreateSink(path, wavio.SinkConfig{Realtime: true})
 	require.NoError(t, err)
 	tr := newTurns()
-	b, err := NewBridge(echoSession(t), Options{Input: src, Output: out, Sinks: []fullduplex.Sink{tr}})
+	b, err := NewBridge(echoSession(t), Config{Input: src, Output: out, Sinks: []fullduplex.Sink{tr}})
 	require.NoError(t, err)
 	defer b.Close()
 	stop := runInBackground(ctx, b)
@@ -160,7 +160,7 @@ func TestBridgeHeadlessBargeIn(t *testing.T) {
 	out, err := wavio.CreateSink(path, wavio.SinkConfig{Realtime: true})
 	require.NoError(t, err)
 	tr := newTurns()
-	b, err := NewBridge(echoSession(t), Options{
+	b, err := NewBridge(echoSession(t), Config{
 		Input: src, Output: out, Sinks: []fullduplex.Sink{tr},
 		// The WAV "microphone" hears no echo, like a headset.
 		BargeIn: bargein.Config{EchoGainDB: -40},
@@ -246,7 +246,7 @@ func TestBridgeDevicesEchoTurn(t *testing.T) {
 	defer cancel()
 	rec := record(t, "speaker.monitor", 16000)
 	tr := newTurns()
-	b, err := NewBridge(echoSession(t), Options{Sinks: []fullduplex.Sink{tr}})
+	b, err := NewBridge(echoSession(t), Config{Sinks: []fullduplex.Sink{tr}})
 	require.NoError(t, err)
 	defer b.Close()
 	stop := runInBackground(ctx, b)
@@ -284,7 +284,7 @@ func TestBridgeDevicesBargeIn(t *testing.T) {
 
 	rec := record(t, "speaker.monitor", 16000)
 	tr := newTurns()
-	b, err := NewBridge(echoSession(t), Options{
+	b, err := NewBridge(echoSession(t), Config{
 		Sinks: []fullduplex.Sink{tr},
 		// The rig's mic hears nothing of the speaker, like a headset.
 		BargeIn: bargein.Config{EchoGainDB: -40},
@@ -308,10 +308,10 @@ func TestBridgeDevicesBargeIn(t *testing.T) {
 }
 
 func TestBridgeErrors(t *testing.T) {
-	_, err := NewBridge(nil, Options{})
+	_, err := NewBridge(nil, Config{})
 	require.Error(t, err)
 	s := fullduplex.NewDuplexSession(nil)
-	_, err = NewBridge(s, Options{Speaker: SpeakerConfig{Device: "no-such-device-xyz"}})
+	_, err = NewBridge(s, Config{Speaker: SpeakerConfig{Device: "no-such-device-xyz"}})
 	if rigReachable() == nil || os.Getenv("CI") == "true" {
 		require.ErrorIs(t, err, ErrNoDevice)
 	} else {

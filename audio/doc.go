@@ -21,7 +21,7 @@
 // packages audio/wavio (WAV files as Source and Sink) and audio/bargein.
 // Package audio/aec (cgo, speexdsp) cancels the speaker's echo in the
 // microphone, for barge-in with loudspeakers: pass aec.Filter as
-// Options.Filter.
+// Config.Filter.
 //
 // PortAudio is initialised on first use and terminated when the last open
 // device is closed; device listing and opening are serialised by the

@@ -46,7 +46,7 @@ func TestBridgeDevicesEchoGate(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			tr := newTurns()
-			b, err := NewBridge(echoSession(t), Options{Sinks: []fullduplex.Sink{tr}, BargeIn: c.cfg})
+			b, err := NewBridge(echoSession(t), Config{Sinks: []fullduplex.Sink{tr}, BargeIn: c.cfg})
 			require.NoError(t, err)
 			defer b.Close()
 			stop := runInBackground(ctx, b)

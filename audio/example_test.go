@@ -28,7 +28,7 @@ func ExampleRun() {
 	stream := gemini.NewStream(gemini.Config{}) // the key from $GOOGLE_API_KEY
 	defer stream.Close()
 	session := fullduplex.NewDuplexSession(stream)
-	err := audio.Run(context.Background(), session, audio.Options{
+	err := audio.Run(context.Background(), session, audio.Config{
 		Filter: aec.Filter(aec.Config{}), // omit with headphones
 	})
 	if err != nil {

@@ -130,11 +130,8 @@ static void play(fd_stream *s, int16_t *out, unsigned long frames, int64_t now) 
 	atomic_store_explicit(&s->level_ns, now, memory_order_relaxed);
 }
 
-int fd_callback(const void *in, void *out, unsigned long frames,
-	const PaStreamCallbackTimeInfo *ti, PaStreamCallbackFlags flags, void *user) {
-	(void)ti;
-	fd_stream *s = user;
-	int64_t now = fd_now_ns();
+static int callback_at(fd_stream *s, const void *in, void *out, unsigned long frames,
+	PaStreamCallbackFlags flags, int64_t now) {
 	atomic_fetch_add_explicit(&s->callbacks, 1, memory_order_relaxed);
 	if (flags & (paInputOverflow | paOutputUnderflow | paInputUnderflow | paOutputOverflow))
 		atomic_fetch_add_explicit(&s->dev_xruns, 1, memory_order_relaxed);
@@ -144,6 +141,12 @@ int fd_callback(const void *in, void *out, unsigned long frames,
 		play(s, out, frames, now);
 	atomic_store_explicit(&s->last_cb_ns, now, memory_order_release);
 	return paContinue;
+}
+
+int fd_callback(const void *in, void *out, unsigned long frames,
+	const PaStreamCallbackTimeInfo *ti, PaStreamCallbackFlags flags, void *user) {
+	(void)ti;
+	return callback_at(user, in, out, frames, flags, fd_now_ns());
 }
 
 PaError fd_open(fd_stream *s, int device, double rate, unsigned long frames, double latency) {
@@ -222,8 +225,8 @@ void fd_get_stats(fd_stream *s, fd_stats *out) {
 	out->playing = atomic_load(&s->playing);
 }
 
-int fd_drive(fd_stream *s, const int16_t *in, int16_t *out, unsigned long frames, unsigned long flags) {
-	return fd_callback(in, out, frames, NULL, (PaStreamCallbackFlags)flags, s);
+int fd_drive(fd_stream *s, const int16_t *in, int16_t *out, unsigned long frames, unsigned long flags, int64_t now) {
+	return callback_at(s, in, out, frames, (PaStreamCallbackFlags)flags, now ? now : fd_now_ns());
 }
 
 uint64_t fd_tap_read(fd_stream *s, int16_t *dst, uint64_t n) {

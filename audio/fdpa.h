@@ -72,7 +72,8 @@ typedef struct fd_stats {
 	int playing;
 } fd_stats;
 void fd_get_stats(fd_stream *s, fd_stats *out);
-// fd_drive runs the callback by hand (tests without a device).
-int fd_drive(fd_stream *s, const int16_t *in, int16_t *out, unsigned long frames, unsigned long flags);
+// fd_drive runs the callback by hand (tests without a device), as if at
+// now (CLOCK_MONOTONIC ns; 0: the clock's now).
+int fd_drive(fd_stream *s, const int16_t *in, int16_t *out, unsigned long frames, unsigned long flags, int64_t now);
 
 #endif

@@ -9,6 +9,7 @@ import (
 
 	"github.com/fullduplex-go/fullduplex"
 	"github.com/fullduplex-go/fullduplex/internal/pcm"
+	"github.com/fullduplex-go/fullduplex/internal/playback"
 )
 
 // SpeakerConfig configures OpenSpeaker. The zero value means the defaults
@@ -102,15 +103,8 @@ type Speaker struct {
 	flushes  atomic.Int64
 	flushAt  atomic.Int64 // monotonic ns of the latest Flush (benchmarks)
 
-	// Write state
-	wmu    sync.Mutex
-	wgen   uint64
-	rs     *pcm.Resampler
-	rsRate int
-	dec    []int16
-	mono   []int16
-	res    []int16
-	timer  *time.Timer
+	w     *playback.Writer // Write's conversion to the device rate (Write's goroutine)
+	timer *time.Timer      // push's wait for room (Write's goroutine)
 
 	done      chan struct{}
 	closeOnce sync.Once
@@ -137,7 +131,22 @@ func OpenSpeaker(cfg SpeakerConfig) (*Speaker, error) {
 }
 
 func newSpeaker(cfg SpeakerConfig, dev Device, rate int, c *cstream) *Speaker {
-	return &Speaker{cfg: cfg, dev: dev, rate: rate, c: c, done: make(chan struct{})}
+	sp := &Speaker{cfg: cfg, dev: dev, rate: rate, c: c, done: make(chan struct{})}
+	sp.w = playback.NewWriter(speakerRing{sp}, rate, "audio: speaker")
+	return sp
+}
+
+// speakerRing is the Speaker's ring as the Output of its playback.Writer.
+type speakerRing struct{ sp *Speaker }
+
+func (r speakerRing) Generation() uint64 {
+	r.sp.commitMu.Lock()
+	defer r.sp.commitMu.Unlock()
+	return r.sp.gen
+}
+
+func (r speakerRing) Push(ctx context.Context, gen uint64, s []int16) error {
+	return r.sp.push(ctx, gen, s)
 }
 
 // Device returns the device in use.
@@ -152,73 +161,16 @@ func (sp *Speaker) Period() time.Duration { return sp.cfg.Period }
 // Write queues an audio Symbol (16-bit PCM of any rate and channel count;
 // it is downmixed and resampled to the device) and returns without waiting
 // for it to play. EventStreamEnd plays out the resampler's last few
-// samples of the turn; other items (text, other events) are ignored. When the queue is
-// full, Write waits for room until ctx is done; audio of a generation ended
-// by Flush is dropped. Errors: a malformed symbol (wrapping
+// samples of the turn; other items (text, other events) are ignored. When
+// the queue is full, Write waits for room until ctx is done; audio of a
+// generation ended by Flush is dropped. (wavio.Sink converts the same way:
+// both use one internal pipeline.) Errors: a malformed symbol (wrapping
 // fullduplex.ErrInvalidSymbol), ErrClosed, ErrDeviceLost, ctx's error.
 func (sp *Speaker) Write(ctx context.Context, item fullduplex.StreamItem) error {
-	sym, ok := item.(fullduplex.Symbol)
-	if !ok || sym.Modality != fullduplex.ModalityAudio {
-		if ev, ok := item.(fullduplex.StreamEvent); ok && ev.Type == fullduplex.EventStreamEnd {
-			return sp.endTurn(ctx)
-		}
-		return nil
-	}
-	if sp.closed() {
+	if sym, ok := item.(fullduplex.Symbol); ok && sym.Modality == fullduplex.ModalityAudio && sp.closed() {
 		return ErrClosed
 	}
-	if len(sym.Data) == 0 {
-		return nil
-	}
-	rate, ch := sym.SampleRate(), sym.Channels()
-	if rate < pcm.MinRate || rate > pcm.MaxRate || ch < 1 || len(sym.Data)%(2*ch) != 0 {
-		return fmt.Errorf("audio: speaker: %w: %d bytes at %d Hz, %d channel(s)", fullduplex.ErrInvalidSymbol, len(sym.Data), rate, ch)
-	}
-	sp.wmu.Lock()
-	defer sp.wmu.Unlock()
-	if sp.c.queued() > 0 {
-		if err := sp.c.lost(sp.dev.Name, sp.cfg.StallTimeout); err != nil {
-			return err
-		}
-	}
-	sp.commitMu.Lock()
-	gen := sp.gen
-	sp.commitMu.Unlock()
-	if gen != sp.wgen || rate != sp.rsRate || sp.rs == nil {
-		if rate != sp.rsRate || sp.rs == nil {
-			rs, err := pcm.NewResampler(rate, sp.rate)
-			if err != nil {
-				return fmt.Errorf("audio: speaker: %w: %w", fullduplex.ErrInvalidSymbol, err)
-			}
-			sp.rs, sp.rsRate = rs, rate
-		} else {
-			sp.rs.Reset() // drop the tail of the flushed audio
-		}
-		sp.wgen = gen
-	}
-	var err error
-	sp.dec, err = pcm.DecodeInt16(sp.dec[:0], sym.Data)
-	if err != nil {
-		return fmt.Errorf("audio: speaker: %w: %w", fullduplex.ErrInvalidSymbol, err)
-	}
-	src := sp.dec
-	if ch > 1 {
-		sp.mono, _ = pcm.Downmix(sp.mono[:0], sp.dec, ch)
-		src = sp.mono
-	}
-	sp.res = sp.rs.Process(sp.res[:0], src)
-	return sp.push(ctx, gen, sp.res)
-}
-
-// endTurn plays the resampler's tail at the end of a model turn.
-func (sp *Speaker) endTurn(ctx context.Context) error {
-	sp.wmu.Lock()
-	defer sp.wmu.Unlock()
-	if sp.rs == nil || sp.closed() {
-		return nil
-	}
-	sp.res = sp.rs.Flush(sp.res[:0])
-	return sp.push(ctx, sp.wgen, sp.res)
+	return sp.w.Write(ctx, item)
 }
 
 func (sp *Speaker) closed() bool {
@@ -232,8 +184,16 @@ func (sp *Speaker) closed() bool {
 
 // push publishes s into the ring, waiting for room (polling every half
 // period) while it is full. Samples of generation gen are published only
-// while gen is current.
+// while gen is current. It runs on Write's goroutine.
 func (sp *Speaker) push(ctx context.Context, gen uint64, s []int16) error {
+	if sp.closed() {
+		return nil // Close dropped the queue: like a flush
+	}
+	if sp.c.queued() > 0 {
+		if err := sp.c.lost(sp.dev.Name, sp.cfg.StallTimeout); err != nil {
+			return err
+		}
+	}
 	for {
 		n := sp.c.stage(s)
 		sp.commitMu.Lock()

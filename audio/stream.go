@@ -249,16 +249,25 @@ func (c *cstream) tapRead(dst []int16) int {
 
 func (c *cstream) tapReset() { C.fd_tap_reset(c.s) }
 
-func (c *cstream) queued() int   { return int(C.fd_queued(c.s)) }
-func (c *cstream) capacity() int { return int(c.s.cap) }
-func (c *cstream) flush()        { C.fd_flush(c.s) }
-func (c *cstream) level() float64 {
-	return float64(C.fd_level(c.s, C.fd_now_ns()))
+func (c *cstream) queued() int    { return int(C.fd_queued(c.s)) }
+func (c *cstream) capacity() int  { return int(c.s.cap) }
+func (c *cstream) flush()         { C.fd_flush(c.s) }
+func (c *cstream) level() float64 { return c.levelAt(monotonicNow()) }
+
+// levelAt is the output level at now (monotonicNow's clock).
+func (c *cstream) levelAt(now time.Duration) float64 {
+	return float64(C.fd_level(c.s, C.int64_t(now)))
 }
 
 // drive runs the callback by hand with frames frames of in (capture) or
 // into out (playback): for tests without a device.
 func (c *cstream) drive(in, out []int16, frames int, flags uint) {
+	c.driveAt(in, out, frames, flags, 0)
+}
+
+// driveAt is drive as if the callback ran at now (monotonicNow's clock; 0:
+// now).
+func (c *cstream) driveAt(in, out []int16, frames int, flags uint, now time.Duration) {
 	var pin, pout *C.int16_t
 	if len(in) > 0 {
 		pin = (*C.int16_t)(unsafe.Pointer(&in[0]))
@@ -266,5 +275,5 @@ func (c *cstream) drive(in, out []int16, frames int, flags uint) {
 	if len(out) > 0 {
 		pout = (*C.int16_t)(unsafe.Pointer(&out[0]))
 	}
-	C.fd_drive(c.s, pin, pout, C.ulong(frames), C.ulong(flags))
+	C.fd_drive(c.s, pin, pout, C.ulong(frames), C.ulong(flags), C.int64_t(now))
 }

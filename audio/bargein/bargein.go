@@ -71,11 +71,13 @@ type Config struct {
 	// EndOfTurn, with OnEndOfTurn, detects the end of the user's turn on
 	// the client: once the user has spoken (MinSpeech of speech that passed
 	// the echo gate) and then been quiet for EndOfTurn, Next calls
-	// OnEndOfTurn (for example the stream's SendEnd) before it returns the
-	// symbol; an error from it is returned by Next. Default 0: off (the
-	// backend's own voice activity detection ends turns). 500-800 ms suits
-	// conversation.
-	EndOfTurn   time.Duration
+	// OnEndOfTurn before it returns the symbol; an error from it is
+	// returned by Next. Default 0: off (the backend's own voice activity
+	// detection ends turns). 500-800 ms suits conversation.
+	EndOfTurn time.Duration
+	// OnEndOfTurn is what ends the turn: DuplexSession.SendEnd, so that
+	// the end of turn is ordered with the session's Sends and Interrupt.
+	// audio.Bridge sets it when it is nil. It runs on Next's goroutine.
 	OnEndOfTurn func(ctx context.Context) error
 }
 

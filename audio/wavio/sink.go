@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -54,19 +53,11 @@ type Sink struct {
 	werr   error // first write error
 	frames atomic.Int64
 
-	// Write state
-	wmu    sync.Mutex
-	rs     *pcm.Resampler
-	rsRate int
-	gen    uint64
-	dec    []int16
-	mono   []int16
-	res    []int16
+	w *playback.Writer // Write's conversion to the file's rate
 
 	// Realtime
 	q       *playback.Queue
-	level   atomic.Uint64 // math.Float64bits
-	levelAt atomic.Int64  // unix ns
+	meter   *playback.Meter
 	playing atomic.Bool
 	stop    chan struct{}
 	wg      sync.WaitGroup
@@ -115,56 +106,33 @@ func NewSink(w io.WriteSeeker, cfg SinkConfig) (*Sink, error) {
 		return nil, fmt.Errorf("wavio: %w", err)
 	}
 	s := &Sink{cfg: cfg, ww: ww}
-	if cfg.Realtime {
-		s.q = playback.New(max(1, durSamples(cfg.Buffer, cfg.SampleRate)))
-		s.stop = make(chan struct{})
-		s.wg.Add(1)
-		go s.play()
+	if !cfg.Realtime {
+		s.w = playback.NewWriter(fileOutput{s}, cfg.SampleRate, "wavio")
+		return s, nil
 	}
+	s.q = playback.New(max(1, durSamples(cfg.Buffer, cfg.SampleRate)))
+	s.meter = playback.NewMeter(cfg.LevelDecay)
+	s.w = playback.NewWriter(queueOutput{s.q}, cfg.SampleRate, "wavio")
+	s.stop = make(chan struct{})
+	s.wg.Add(1)
+	go s.play()
 	return s, nil
 }
 
-// Write resamples an audio Symbol to the file's rate and writes it (or
-// queues it, when Realtime). Other items are ignored.
-func (s *Sink) Write(ctx context.Context, item fullduplex.StreamItem) error {
-	sym, ok := item.(fullduplex.Symbol)
-	if !ok || sym.Modality != fullduplex.ModalityAudio || len(sym.Data) == 0 {
-		return nil
-	}
-	rate, ch := sym.SampleRate(), sym.Channels()
-	if rate < pcm.MinRate || rate > pcm.MaxRate || ch < 1 || len(sym.Data)%(2*ch) != 0 {
-		return fmt.Errorf("wavio: %w: %d bytes at %d Hz, %d channel(s)", fullduplex.ErrInvalidSymbol, len(sym.Data), rate, ch)
-	}
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
-	var gen uint64
-	if s.q != nil {
-		gen = s.q.Generation()
-	}
-	if rate != s.rsRate || s.rs == nil {
-		rs, err := pcm.NewResampler(rate, s.cfg.SampleRate)
-		if err != nil {
-			return fmt.Errorf("wavio: %w: %w", fullduplex.ErrInvalidSymbol, err)
-		}
-		s.rs, s.rsRate, s.gen = rs, rate, gen
-	} else if gen != s.gen {
-		s.rs.Reset()
-		s.gen = gen
-	}
-	var err error
-	if s.dec, err = pcm.DecodeInt16(s.dec[:0], sym.Data); err != nil {
-		return fmt.Errorf("wavio: %w: %w", fullduplex.ErrInvalidSymbol, err)
-	}
-	src := s.dec
-	if ch > 1 {
-		s.mono, _ = pcm.Downmix(s.mono[:0], s.dec, ch)
-		src = s.mono
-	}
-	s.res = s.rs.Process(s.res[:0], src)
-	if s.q == nil {
-		return s.writeSamples(s.res)
-	}
-	_, err = s.q.Push(ctx, gen, s.res)
+// fileOutput writes a direct Sink's samples to the file at once.
+type fileOutput struct{ s *Sink }
+
+func (fileOutput) Generation() uint64 { return 0 }
+
+func (o fileOutput) Push(_ context.Context, _ uint64, x []int16) error { return o.s.writeSamples(x) }
+
+// queueOutput queues a Realtime Sink's samples for its playing goroutine.
+type queueOutput struct{ q *playback.Queue }
+
+func (o queueOutput) Generation() uint64 { return o.q.Generation() }
+
+func (o queueOutput) Push(ctx context.Context, gen uint64, x []int16) error {
+	_, err := o.q.Push(ctx, gen, x)
 	switch {
 	case errors.Is(err, playback.ErrCleared):
 		return nil
@@ -172,6 +140,16 @@ func (s *Sink) Write(ctx context.Context, item fullduplex.StreamItem) error {
 		return ErrClosed
 	}
 	return err
+}
+
+// Write resamples an audio Symbol (16-bit PCM of any rate and channel
+// count) to the file's rate and writes it (or queues it, when Realtime);
+// EventStreamEnd writes the resampler's last samples of the turn. Other
+// items are ignored. Errors: a malformed symbol (wrapping
+// fullduplex.ErrInvalidSymbol), ErrClosed, a write error, ctx's error.
+// (audio.Speaker converts the same way: both use one internal pipeline.)
+func (s *Sink) Write(ctx context.Context, item fullduplex.StreamItem) error {
+	return s.w.Write(ctx, item)
 }
 
 func (s *Sink) writeSamples(x []int16) error {
@@ -213,23 +191,13 @@ func (s *Sink) play() {
 			k := s.q.Pull(buf)
 			clear(buf[k:])
 			s.playing.Store(k > 0)
-			s.noteLevel(buf)
+			s.meter.Note(buf, time.Now().UnixNano())
 			if err := s.writeSamples(buf); err != nil {
 				return
 			}
 		}
 		t.Reset(start.Add(time.Duration(steps+1) * s.cfg.Period).Sub(time.Now()))
 	}
-}
-
-func (s *Sink) noteLevel(buf []int16) {
-	now := time.Now().UnixNano()
-	prev := math.Float64frombits(s.level.Load())
-	if dt := now - s.levelAt.Load(); dt > 0 && prev > 0 {
-		prev *= math.Exp(-float64(dt) / float64(s.cfg.LevelDecay))
-	}
-	s.level.Store(math.Float64bits(max(pcm.RMS(buf), prev)))
-	s.levelAt.Store(now)
 }
 
 // Flush drops the queue of a Realtime Sink (the file gets silence from the
@@ -249,11 +217,10 @@ func (s *Sink) Playing() bool {
 // Level is the recent output level of a Realtime Sink (linear RMS, a peak
 // decaying with LevelDecay); 0 for a direct Sink.
 func (s *Sink) Level() float64 {
-	l := math.Float64frombits(s.level.Load())
-	if dt := time.Now().UnixNano() - s.levelAt.Load(); dt > 0 && l > 0 {
-		l *= math.Exp(-float64(dt) / float64(s.cfg.LevelDecay))
+	if s.meter == nil {
+		return 0
 	}
-	return l
+	return s.meter.Level(time.Now().UnixNano())
 }
 
 // Queued returns the samples waiting to be played by a Realtime Sink.

@@ -185,3 +185,19 @@ func TestRealtimeSinkFlushLeavesSilence(t *testing.T) {
 	assert.Less(t, toneSamples, 16000, "far less than the 2 s written was played")
 	assert.GreaterOrEqual(t, toneSamples, 1600, "the new turn played")
 }
+
+// A turn at another rate is written whole: EventStreamEnd adds the
+// resampler's last samples, so 1 s at 16 kHz is 1 s in a 24 kHz file.
+func TestSinkWritesTheWholeTurn(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "out.wav")
+	sink, err := CreateSink(path, SinkConfig{})
+	require.NoError(t, err)
+	ctx := context.Background()
+	for range 50 {
+		require.NoError(t, sink.Write(ctx, tone(1000, 16000, 20*time.Millisecond)))
+	}
+	require.NoError(t, sink.Write(ctx, fullduplex.NewEvent(fullduplex.EventStreamEnd, nil)))
+	assert.EqualValues(t, 24000, sink.Written())
+	require.NoError(t, sink.Close())
+	assert.Equal(t, 24000, len(readWAV(t, path).Samples))
+}

@@ -15,29 +15,40 @@ import (
 	"github.com/fullduplex-go/fullduplex/gemini"
 )
 
-// converse runs one conversation until ctx is done or the stream ends.
+// converse runs one conversation with Gemini (or, offline, the local echo
+// model) until ctx is done or the stream ends.
 func converse(ctx context.Context, o options, stdout, stderr io.Writer) error {
-	cfg := gemini.Config{Model: o.model, Voice: o.voice, SystemInstruction: o.system}
-	defer offline.Use(&cfg, o.offline, stderr)()
-	stream := gemini.NewStream(cfg)
+	gcfg := gemini.Config{Model: o.model, Voice: o.voice, SystemInstruction: o.system}
+	defer offline.Use(&gcfg, o.offline, stderr)()
+	stream := gemini.NewStream(gcfg)
 	defer stream.Close()
+	return chat(ctx, stream, o, stdout, stderr)
+}
 
+// chat runs the conversation over stream. It returns when ctx is done, or
+// nil when the stream ends cleanly: with -in-wav, after the answer to the
+// file's last words (the file's end closes the input, see
+// fullduplex.SendCloser), once that answer has played out on the speaker or
+// into -out-wav.
+func chat(ctx context.Context, stream fullduplex.DuplexStream, o options, stdout, stderr io.Writer) error {
 	session := fullduplex.NewDuplexSession(stream)
 	if err := session.AddTool(timeTool); err != nil {
 		return err
 	}
-	opts := audio.Options{
+	cfg := audio.Config{
 		Microphone: audio.MicrophoneConfig{Device: o.in},
 		Speaker:    audio.SpeakerConfig{Device: o.out},
 		Sinks:      []fullduplex.Sink{&console.Transcript{W: stdout}},
 	}
 	if o.inWAV != "" {
-		src, err := wavio.OpenSource(o.inWAV, wavio.SourceConfig{Realtime: true, TrailSilence: time.Second})
+		// The file is the whole input: no silence is added around it, since
+		// its end means "answer what you have" (CloseSend), not a pause.
+		src, err := wavio.OpenSource(o.inWAV, wavio.SourceConfig{Realtime: true})
 		if err != nil {
 			return err
 		}
 		defer src.Close()
-		opts.Input = src
+		cfg.Input = src
 	}
 	if o.outWAV != "" {
 		sink, err := wavio.CreateSink(o.outWAV, wavio.SinkConfig{Realtime: true})
@@ -45,12 +56,12 @@ func converse(ctx context.Context, o options, stdout, stderr io.Writer) error {
 			return err
 		}
 		defer sink.Close()
-		opts.Output = sink
+		cfg.Output = sink
 	}
-	if err := echoHandling(&opts, o.echo); err != nil {
+	if err := echoHandling(&cfg, o.echo); err != nil {
 		return err
 	}
-	bridge, err := audio.NewBridge(session, opts)
+	bridge, err := audio.NewBridge(session, cfg)
 	if err != nil {
 		return err
 	}
@@ -69,18 +80,22 @@ func describe(w io.Writer, b *audio.Bridge, o options) {
 		out = fmt.Sprintf("%s (%d Hz)", s.Device().Name, s.DeviceRate())
 	}
 	fmt.Fprintf(w, "Listening on %s, answering on %s.\n", in, out)
+	if o.inWAV != "" {
+		fmt.Fprintln(w, "Playing the file as the microphone; mic-chat ends after the answer to it. Ctrl-C to quit sooner.")
+		return
+	}
 	fmt.Fprintln(w, "Speak now; talk over the answer to interrupt it; Ctrl-C to quit.")
 }
 
 // echoHandling sets how barge-in tells the user from the model's echo.
-func echoHandling(opts *audio.Options, mode string) error {
+func echoHandling(cfg *audio.Config, mode string) error {
 	switch mode {
 	case "headphones":
-		opts.BargeIn.DisableEchoGate = true
+		cfg.BargeIn.DisableEchoGate = true
 	case "gate", "":
 		// the default: the user must be louder than the model plays
 	case "aec":
-		opts.Filter = aec.Filter(aec.Config{})
+		cfg.Filter = aec.Filter(aec.Config{})
 	default:
 		return fmt.Errorf("unknown -echo %q: want headphones, gate or aec", mode)
 	}

@@ -42,7 +42,7 @@ func main() {
 	flag.StringVar(&o.system, "system", "You are a friendly voice assistant. Keep answers short and conversational.", "system instruction")
 	flag.StringVar(&o.in, "in", "", "input device: index or name from -list-devices (default: the system's)")
 	flag.StringVar(&o.out, "out", "", "output device: index or name from -list-devices (default: the system's)")
-	flag.StringVar(&o.inWAV, "in-wav", "", "read the microphone from this WAV file instead of a device (played in real time)")
+	flag.StringVar(&o.inWAV, "in-wav", "", "read the microphone from this WAV file instead of a device (played in real time);\nmic-chat ends once the answer to it has played")
 	flag.StringVar(&o.outWAV, "out-wav", "", "write what the model says to this WAV file instead of a speaker")
 	flag.StringVar(&o.echo, "echo", "gate", "how barge-in tells you from the model's own voice:\n"+
 		"headphones: no echo, any speech interrupts;\n"+
@@ -50,7 +50,7 @@ func main() {
 		"aec: with speakers, cancel the echo (speexdsp), then speak normally")
 	flag.BoolVar(&o.listDevices, "list-devices", false, "list audio devices and exit")
 	flag.BoolVar(&o.offline, "offline", false, "talk to a local echo model instead of Gemini")
-	flag.DurationVar(&o.duration, "duration", 0, "stop after this long (default: until Ctrl-C, or the end of -in-wav)")
+	flag.DurationVar(&o.duration, "duration", 0, "stop after this long (default: until Ctrl-C, or the answer to -in-wav)")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

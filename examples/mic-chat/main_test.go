@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -13,7 +14,10 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/fullduplex-go/fullduplex"
 	"github.com/fullduplex-go/fullduplex/audio/audiotest"
+	"github.com/fullduplex-go/fullduplex/fullduplextest"
+	"github.com/fullduplex-go/fullduplex/gemini"
 	"github.com/fullduplex-go/fullduplex/internal/pcm"
 )
 
@@ -159,20 +163,103 @@ func TestUnknownEchoMode(t *testing.T) {
 	require.ErrorContains(t, err, `unknown -echo "earplugs"`)
 }
 
-// Headless: WAV in, WAV out, no devices: the question comes back as the
-// answer in the output file, and the program ends by itself at the end
-// of the input.
-func TestMicChatWAVFiles(t *testing.T) {
-	out := t.TempDir() + "/answer.wav"
-	var stdout, stderr syncBuffer
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	require.NoError(t, run(ctx, options{offline: true, inWAV: "../../testdata/hello.wav", outWAV: out, duration: 8 * time.Second}, &stdout, &stderr))
-	assert.Contains(t, stdout.String(), "gemini: echo:")
-	f, err := os.Open(out)
+// readWAV reads a WAV file the test wrote or mic-chat wrote.
+func readWAV(t *testing.T, path string) *pcm.WAV {
+	t.Helper()
+	f, err := os.Open(path)
 	require.NoError(t, err)
 	defer f.Close()
 	w, err := pcm.ReadWAV(f)
 	require.NoError(t, err)
+	return w
+}
+
+// writeWAV writes 16 kHz mono samples to a new file and returns its path.
+func writeWAV(t *testing.T, samples []int16) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "in.wav")
+	f, err := os.Create(path)
+	require.NoError(t, err)
+	require.NoError(t, pcm.WriteWAV(f, samples, 16000, 1))
+	require.NoError(t, f.Close())
+	return path
+}
+
+// turns counts the user and model turns in mic-chat's transcript.
+func turns(transcript string) (user, model int) {
+	return strings.Count(transcript, "you: "), strings.Count(transcript, "gemini: ")
+}
+
+// mic-chat's side of the end of -in-wav: when the stream ends after the
+// answer (RunDuplex returns nil: the file's end closed the input), the
+// answer plays out into -out-wav and mic-chat returns nil (exit 0) at once,
+// without writing silence on.
+func TestMicChatWAVEndsWhenTheStreamEnds(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	out := filepath.Join(t.TempDir(), "answer.wav")
+	stream := fullduplextest.NewFakeStream()
+	heard := fullduplex.TextSymbol("what time is it")
+	heard.Metadata = map[string]any{fullduplex.MetaRole: fullduplex.RoleUser, fullduplex.MetaTranscript: true}
+	answer := pcm.EncodeInt16(nil, pcm.AppendTone(nil, 440, 0.5, 24000, 24000)) // 1 s
+	stream.EmitAfterInput(heard,
+		fullduplex.AudioSymbol(answer[:24000], 24000), fullduplex.AudioSymbol(answer[24000:], 24000),
+		fullduplex.TextSymbol("it is noon"), fullduplex.NewEvent(fullduplex.EventStreamEnd, nil))
+	var stdout, stderr syncBuffer
+	in := "../../testdata/hello.wav"
+	require.NoError(t, chat(ctx, stream, options{inWAV: in, outWAV: out, echo: "gate"}, &stdout, &stderr))
+	require.NoError(t, ctx.Err(), "mic-chat ended by itself")
+	assert.True(t, stream.InputClosed(), "the file's end closed the input")
+	assert.NotContains(t, stderr.String(), "Speak now", "nobody is asked to speak to a file")
+
+	user, model := turns(stdout.String())
+	assert.Equal(t, [2]int{1, 1}, [2]int{user, model}, "one user turn, one model turn: %s", stdout.String())
+	w := readWAV(t, out)
+	assert.InDelta(t, 1.0, voicedAt(w.Samples, w.SampleRate).Seconds(), 0.05, "the whole answer is in the file")
+	question := readWAV(t, in).Duration()
+	written := w.Duration()
+	assert.Less(t, written, question+time.Second+500*time.Millisecond,
+		"the file ends after the answer: %v written for a %v question and a 1 s answer", written, question)
+}
+
+// Headless: WAV in, WAV out, no devices, the offline echo model. The file
+// ends in 1.5 s of silence, so the model's voice activity detection ends
+// the turn before the file does: the silence left when the file ends is no
+// second, phantom turn, and the answer is the question.
+func TestMicChatWAVFiles(t *testing.T) {
+	hello := readWAV(t, "../../testdata/hello.wav")
+	in := writeWAV(t, pcm.AppendSilence(append([]int16(nil), hello.Samples...), 24000))
+	out := filepath.Join(t.TempDir(), "answer.wav")
+	var stdout, stderr syncBuffer
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	require.NoError(t, run(ctx, options{offline: true, inWAV: in, outWAV: out, duration: 8 * time.Second}, &stdout, &stderr))
+	user, model := turns(stdout.String())
+	assert.Equal(t, [2]int{1, 1}, [2]int{user, model}, "one user turn, one model turn: %s", stdout.String())
+	assert.Contains(t, stdout.String(), "gemini: echo:")
+	w := readWAV(t, out)
 	assert.InDelta(t, 2.4, voicedAt(w.Samples, w.SampleRate).Seconds(), 0.9, "the answer in the file is as long as the question")
+}
+
+// The whole -in-wav run offline, as a user types it: mic-chat ends by
+// itself shortly after the answer, with one user turn and one model turn,
+// and the file holds the answer. It needs gemini.Stream to end the stream
+// after the last answer when the input closes (fullduplex.SendCloser).
+func TestMicChatWAVEndsByItself(t *testing.T) {
+	if _, ok := any(gemini.NewStream(gemini.Config{})).(fullduplex.SendCloser); !ok {
+		t.Skip("gemini.Stream does not implement fullduplex.SendCloser yet (issue 8 §2): -in-wav cannot end by itself")
+	}
+	out := filepath.Join(t.TempDir(), "answer.wav")
+	var stdout, stderr syncBuffer
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	in := "../../testdata/hello.wav"
+	require.NoError(t, run(ctx, options{offline: true, inWAV: in, outWAV: out}, &stdout, &stderr))
+	require.NoError(t, ctx.Err(), "mic-chat ended by itself")
+	user, model := turns(stdout.String())
+	assert.Equal(t, [2]int{1, 1}, [2]int{user, model}, "one user turn, one model turn: %s", stdout.String())
+	w := readWAV(t, out)
+	assert.InDelta(t, 2.4, voicedAt(w.Samples, w.SampleRate).Seconds(), 0.9, "the answer in the file is as long as the question")
+	question := readWAV(t, in).Duration()
+	assert.Less(t, w.Duration(), 2*question+2*time.Second, "no silence written on after the answer: %v", w.Duration())
 }

@@ -15,12 +15,14 @@ import (
 const EchoRate = 24000
 
 // echo plays the echo model for one client message. Spoken turns end on
-// audioStreamEnd or activityEnd, or, when the client left the service's
-// automatic activity detection on, when the user stops talking (a pure-Go
-// voice activity detector stands in for the service's). Audio may come as
-// realtimeInput.audio or as the older realtimeInput.mediaChunks; text as a
-// client turn or as realtimeInput.text. Each answer ends like the
-// service's: turnComplete with the turn's usageMetadata in the same frame.
+// activityEnd, or, when the client left the service's automatic activity
+// detection on, when the user stops talking (a pure-Go voice activity
+// detector stands in for the service's) or at audioStreamEnd (see
+// listener.endOfStream). Without automatic detection audioStreamEnd ends
+// the turn too. Audio may come as realtimeInput.audio or as the older
+// realtimeInput.mediaChunks; text as a client turn or as
+// realtimeInput.text. Each answer ends like the service's: turnComplete
+// with the turn's usageMetadata in the same frame.
 func (c *Conn) echo(m ClientMessage) {
 	ri := m.RealtimeInput
 	switch {
@@ -43,6 +45,14 @@ func (c *Conn) echo(m ClientMessage) {
 		}
 	case ri != nil && ri.Text != "":
 		c.answerText(ri.Text)
+	case ri != nil && ri.AudioStreamEnd && c.autoActivity:
+		// Like the service, the end of the audio stream flushes the speech
+		// in progress, and the silence after a turn the detector already
+		// ended is no new turn.
+		rate := c.ears.rate
+		if turn := c.ears.endOfStream(); len(turn) > 0 && rate > 0 {
+			c.answerAudio(turn, rate)
+		}
 	case ri != nil && (ri.AudioStreamEnd || ri.ActivityEnd != nil):
 		rate := c.ears.rate
 		if turn := c.ears.take(); len(turn) > 0 && rate > 0 {

@@ -19,12 +19,13 @@ const (
 // service's automatic activity detection, finds where a spoken turn ends.
 // It is used by one connection's goroutine only.
 type listener struct {
-	rate    int
-	heard   []byte // audio since the last answer, at most maxTurnSeconds
-	start   int    // offset in heard where the current speech began, or -1
-	det     *vad.EnergyDetector
-	pending []int16 // samples not yet making up a whole VAD frame
-	samples []int16 // scratch
+	rate     int
+	heard    []byte // audio since the last answer, at most maxTurnSeconds
+	start    int    // offset in heard where the current speech began, or -1
+	det      *vad.EnergyDetector
+	pending  []int16 // samples not yet making up a whole VAD frame
+	answered bool    // the detector ended a turn since the last reset
+	samples  []int16 // scratch
 }
 
 // add appends one chunk at rate. With detect it runs the voice activity
@@ -71,7 +72,7 @@ func (l *listener) add(chunk []byte, rate int, detect bool) (turn []byte) {
 		case vad.SpeechEnd:
 			if l.start >= 0 {
 				turn = append([]byte(nil), l.heard[l.start:]...)
-				l.heard, l.start = l.heard[:0], -1
+				l.heard, l.start, l.answered = l.heard[:0], -1, true
 			}
 		}
 	}
@@ -87,8 +88,26 @@ func (l *listener) take() []byte {
 	return turn
 }
 
+// endOfStream ends the audio stream under voice activity detection and
+// starts over. It returns the speech in progress if the detector heard one
+// start; nothing if the detector already ended a turn and no speech
+// followed (that is only the silence after an answered turn); else, as
+// take does, everything heard (audio too short for the detector is still
+// answered, which keeps short test signals easy).
+func (l *listener) endOfStream() []byte {
+	turn := l.heard
+	switch {
+	case l.det != nil && l.start >= 0:
+		turn = l.heard[l.start:]
+	case l.answered:
+		turn = nil
+	}
+	l.reset()
+	return turn
+}
+
 func (l *listener) reset() {
-	l.heard, l.start, l.pending = nil, -1, l.pending[:0]
+	l.heard, l.start, l.pending, l.answered = nil, -1, l.pending[:0], false
 	if l.det != nil {
 		l.det.Reset()
 	}

@@ -105,3 +105,65 @@ func TestEchoWaitsForExplicitEndWhenDetectionIsOff(t *testing.T) {
 		}
 	}
 }
+
+// receiveTurn reads one model turn and returns its input transcription
+// ("" if none) and output transcription.
+func receiveTurn(t *testing.T, sess *genai.Session) (heard, said string) {
+	t.Helper()
+	for {
+		msg, err := sess.Receive()
+		require.NoError(t, err)
+		sc := msg.ServerContent
+		if sc == nil {
+			continue
+		}
+		if sc.InputTranscription != nil {
+			heard = sc.InputTranscription.Text
+		}
+		if sc.OutputTranscription != nil {
+			said = sc.OutputTranscription.Text
+		}
+		if sc.TurnComplete {
+			return heard, said
+		}
+	}
+}
+
+// audioStreamEnd after a turn the detector already ended answers nothing:
+// the silence that followed is no turn (mic-chat -in-wav used to get a
+// phantom second answer from it). During speech it ends the turn at once.
+func TestEchoAudioStreamEndFlushesOnlySpeech(t *testing.T) {
+	srv := geminitest.New(t, geminitest.Options{Echo: true})
+	sess, err := connect(t, srv, srv.APIKey(), &genai.LiveConnectConfig{ResponseModalities: []genai.Modality{genai.ModalityAudio}})
+	require.NoError(t, err)
+	defer sess.Close()
+	send := func(audio []byte) {
+		for len(audio) > 0 {
+			n := min(640, len(audio))
+			require.NoError(t, sess.SendRealtimeInput(genai.LiveRealtimeInput{Audio: &genai.Blob{Data: audio[:n], MIMEType: "audio/pcm;rate=16000"}}))
+			audio = audio[n:]
+		}
+	}
+	end := func() { require.NoError(t, sess.SendRealtimeInput(genai.LiveRealtimeInput{AudioStreamEnd: true})) }
+	ping := func() {
+		require.NoError(t, sess.SendClientContent(genai.LiveClientContentInput{
+			Turns: []*genai.Content{genai.NewContentFromText("ping", genai.RoleUser)}, TurnComplete: genai.Ptr(true)}))
+	}
+
+	send(speechWithPauses(t, 300, 1500)) // the detector ends the turn 600 ms into the pause
+	heard, _ := receiveTurn(t, sess)
+	require.Contains(t, heard, "ms of audio]")
+	end()
+	ping() // the next turn must be the answer to ping, not to the silence
+	heard, said := receiveTurn(t, sess)
+	assert.Empty(t, heard, "no spoken turn from the silence")
+	assert.Equal(t, "echo: ping", said)
+
+	send(speechWithPauses(t, 300, 100)) // still talking (the detector's hangover) when the stream ends
+	end()
+	heard, _ = receiveTurn(t, sess)
+	ms := regexp.MustCompile(`\[(\d+) ms of audio\]`).FindStringSubmatch(heard)
+	require.Len(t, ms, 2, "input transcription %q", heard)
+	n, _ := strconv.Atoi(ms[1])
+	assert.Greater(t, n, 2900, "the whole utterance")
+}
