@@ -231,7 +231,7 @@ func New(src fullduplex.Source, ref Reference, cfg Config) (*Canceller, error) {
 	return &Canceller{src: src, ref: ref, cfg: cfg}, nil
 }
 
-// Filter returns an audio.Options.Filter that puts a Canceller with cfg
+// Filter returns an audio.Config.Filter that puts a Canceller with cfg
 // between the microphone and the barge-in watcher; the output must be a
 // Reference (the *audio.Speaker is).
 func Filter(cfg Config) func(in fullduplex.Source, out fullduplex.Sink) (fullduplex.Source, error) {

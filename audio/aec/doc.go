@@ -7,7 +7,7 @@
 // reads the far-end reference (what the speaker played) from a Reference,
 // normally the *audio.Speaker. Its output goes to the barge-in watcher:
 //
-//	b, err := audio.NewBridge(session, audio.Options{Filter: aec.Filter(aec.Config{})})
+//	b, err := audio.NewBridge(session, audio.Config{Filter: aec.Filter(aec.Config{})})
 //
 // The canceller adapts a filter of FilterLength (200 ms) to the echo path;
 // it needs a second or two of the model's speech to converge. Residual echo
