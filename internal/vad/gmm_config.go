@@ -23,13 +23,16 @@ type GMMConfig struct {
 	Hangover time.Duration
 
 	// HighPassHz is the cut-off of a second-order Butterworth high-pass
-	// filter applied to the input first, below 4000. Default 0: 80 Hz;
-	// negative: none.
+	// filter applied to the input first, below 4000. Default 0: 110 Hz
+	// (DefaultGMMHighPassHz); negative: none.
 	HighPassHz float64
 }
 
-// DefaultGMMHighPassHz is GMMConfig.HighPassHz's default.
-const DefaultGMMHighPassHz = 80.0
+// DefaultGMMHighPassHz is GMMConfig.HighPassHz's default. It removes
+// rumble and most of a brown (low-pitched) background below the voice;
+// measured on the benchmark corpus, 110 Hz kept brown noise at 0 dB SNR from
+// ever reading as speech where 80 Hz did not, at no cost on clean speech.
+const DefaultGMMHighPassHz = 110.0
 
 // MaxGMMFrame is the longest frame GMMDetector.Process takes.
 const MaxGMMFrame = 100 * time.Millisecond

@@ -51,7 +51,7 @@ const (
 const (
 	adaptK      = 2.0 // standard deviations above the noise-only mean
 	adaptBlocks = 100 // time constant of the statistics, blocks (2 s)
-	adaptWarmup = 10  // noise blocks before the adaptive test applies
+	adaptWarmup = 25  // noise blocks before the adaptive test applies
 )
 
 // The fixed thresholds and hangover, for 20 ms blocks (WebRTC's very
@@ -62,6 +62,12 @@ const (
 	shortHangover   = 3        // blocks after up to maxSpeechRun blocks of speech
 	longHangover    = 5        // blocks after longer speech
 )
+
+// The local test also needs the band localMarginDB above its tracked
+// background minimum: noise louder than the noise model's cap (WebRTC's
+// model cannot represent backgrounds that loud) otherwise passes it now and
+// then, and a few such blocks in a row read as a word.
+const localMarginDB = 3.0
 
 type bandModel struct {
 	noise, speech [numGaussian]gaussian
@@ -151,7 +157,7 @@ func (g *gmm) step(feat [numBands]float64, total float64) bool {
 			}
 			llr := math.Log2(max(h1, likelihoodFloor)) - math.Log2(max(h0, likelihoodFloor))
 			weighted += llr * bandWeight[b]
-			local = local || llr > localThreshold
+			local = local || llr > localThreshold && x >= m.min.level+localMarginDB
 			if h0 >= minResponsibility {
 				rn[b][0] = pn[0] / h0
 				rn[b][1] = 1 - rn[b][0]

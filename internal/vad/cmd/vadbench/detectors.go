@@ -10,6 +10,7 @@ func init() {
 		detector{"energy", energy(vad.Config{})},
 		detector{"energy+hp80", energy(vad.Config{HighPassHz: 80})},
 		detector{"gmm", gmm(vad.GMMConfig{})},
+		detector{"gmm-hp80", gmm(vad.GMMConfig{HighPassHz: 80})},
 		detector{"gmm-no-hp", gmm(vad.GMMConfig{HighPassHz: -1})},
 	)
 }
