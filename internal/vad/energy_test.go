@@ -34,10 +34,21 @@ func run(t testing.TB, d Detector, samples []int16, n int) []event {
 	return evs
 }
 
-// loadSpeech reads a testdata WAV, resampled to rate.
+// loadSpeech reads a WAV from the repository's testdata, resampled to rate.
 func loadSpeech(t testing.TB, name string, rate int) []int16 {
 	t.Helper()
-	f, err := os.Open(filepath.Join("..", "..", "testdata", name))
+	return loadWAV(t, filepath.Join("..", "..", "testdata", name), rate)
+}
+
+// loadTestdata reads a WAV from this package's testdata, resampled to rate.
+func loadTestdata(t testing.TB, name string, rate int) []int16 {
+	t.Helper()
+	return loadWAV(t, filepath.Join("testdata", name), rate)
+}
+
+func loadWAV(t testing.TB, path string, rate int) []int16 {
+	t.Helper()
+	f, err := os.Open(path)
 	require.NoError(t, err)
 	defer f.Close()
 	w, err := pcm.ReadWAV(f)

@@ -6,19 +6,25 @@ import "math"
 // noise and another under speech. A block is speech if the weighted sum of
 // the bands' log-likelihood ratios passes a global threshold or one band's
 // ratio passes a local one (WebRTC's very aggressive thresholds). The noise
-// mixture follows the background: it is seeded from the first block, learns
-// from blocks judged noise and is pulled towards a slowly tracked minimum of
-// each band's energy; the speech mixture learns from blocks judged speech;
-// the two are kept apart by a minimum separation.
+// mixture follows the background: it learns from blocks judged noise and is
+// pulled towards a slowly tracked minimum of each band's energy; the speech
+// mixture learns from blocks judged speech; the two are kept apart by a
+// minimum separation. The local test also needs the band to stand
+// localMarginDB above its tracked minimum.
 //
-// On top of that fixed test, an adaptive one: the weighted sum's
-// distribution over blocks the fixed test calls noise is tracked (a
-// winsorised running mean and variance over about adaptBlocks blocks), and
-// a block whose sum is adaptK standard deviations above that mean is speech
-// too. In loud noise the fixed thresholds miss most speech (the bands that
-// only carry noise outvote the ones that carry the voice); the adaptive test
-// finds it. Only the fixed verdict trains the models and the statistics, so
-// the adaptive test cannot feed on its own mistakes.
+// On top of that fixed test, an adaptive one. In loud noise the fixed
+// thresholds miss most speech: the bands that only carry noise outvote the
+// ones that carry the voice, and the weighted sum stays far below the
+// global threshold, though clearly above its own level in noise alone. So
+// the distribution of the sum (averaged over the last two blocks) is
+// tracked over the blocks the fixed test calls noise, by a winsorised
+// running mean and variance over about adaptBlocks blocks, and a block whose
+// average is adaptK standard deviations above that mean is an adaptive hit.
+// A hit counts as speech for its own block; two hits in a row count as
+// speech with hangover, like the fixed test's. Chance hits in noise (a few
+// per cent of blocks) therefore stay isolated and never add up to a word.
+// Only the fixed verdict trains the models and the statistics, so the
+// adaptive test cannot feed on its own mistakes.
 
 type gaussian struct{ weight, mean, std float64 }
 
@@ -78,9 +84,10 @@ type bandModel struct {
 type gmm struct {
 	bands [numBands]bandModel
 
-	analysed  int // blocks with enough energy to analyse
-	speechRun int // consecutive speech blocks, at most maxSpeechRun
-	hang      int // hangover blocks left
+	analysed  int  // blocks with enough energy to analyse
+	speechRun int  // consecutive speech blocks, at most maxSpeechRun
+	hang      int  // hangover blocks left
+	prevHit   bool // the previous block was a hit or speech
 
 	// Statistics of the weighted sum over blocks the fixed test calls noise.
 	noiseBlocks        int
@@ -111,33 +118,12 @@ func (g *gmm) reset() {
 // noiseCap is the highest mean of a noise Gaussian.
 func noiseCap(band, k int) float64 { return float64(72 + k - band) }
 
-// seed moves the noise mixtures to the first analysed block's levels (a
-// stream is expected to start with background).
-func (g *gmm) seed(feat *[numBands]float64) {
-	for b := range g.bands {
-		m := &g.bands[b]
-		shift := feat[b] - weightedMean(&m.noise)
-		for k := range numGaussian {
-			m.noise[k].mean = min(m.noise[k].mean+shift, noiseCap(b, k))
-		}
-		if gap := weightedMean(&m.speech) - weightedMean(&m.noise); gap < minSeparation[b] {
-			for k := range numGaussian {
-				m.speech[k].mean += minSeparation[b] - gap
-			}
-		}
-		m.min.level = feat[b]
-	}
-}
-
 // step judges one block from its features and adapts the models; it
 // returns the verdict with hangover.
 func (g *gmm) step(feat [numBands]float64, total float64) bool {
 	g.feat = feat
-	speech := false
+	speech, hit := false, false // the fixed test's verdict, an adaptive hit
 	if total > minEnergy {
-		if g.analysed == 0 {
-			g.seed(&feat)
-		}
 		var (
 			rn, rs   [numBands][numGaussian]float64 // responsibilities
 			dn, ds   [numBands][numGaussian]float64 // (x-mean)/std²
@@ -169,15 +155,23 @@ func (g *gmm) step(feat [numBands]float64, total float64) bool {
 				rs[b][1] = 1 - rs[b][0]
 			}
 		}
-		g.llr = weighted
-		fixed := local || weighted >= globalThreshold
-		speech = fixed || g.noiseBlocks > adaptWarmup && weighted >= g.noiseLLR+adaptK*math.Sqrt(g.noiseVar)
-		if !fixed {
-			g.learnNoiseLLR(weighted)
+		avg := weighted
+		if g.analysed > 0 {
+			avg = (weighted + g.llr) / 2
 		}
-		g.adapt(&feat, fixed, &rn, &rs, &dn, &ds)
+		g.llr = weighted
+		speech = local || weighted >= globalThreshold
+		hit = g.noiseBlocks > adaptWarmup && avg >= g.noiseLLR+adaptK*math.Sqrt(g.noiseVar)
+		if !speech {
+			g.learnNoiseLLR(avg)
+		}
+		g.adapt(&feat, speech, &rn, &rs, &dn, &ds)
 		g.analysed++
 	}
+	if hit && g.prevHit {
+		speech = true
+	}
+	g.prevHit = hit || speech
 
 	// Hangover: a short burst keeps the verdict for shortHangover blocks,
 	// a longer one for longHangover.
@@ -187,7 +181,7 @@ func (g *gmm) step(feat [numBands]float64, total float64) bool {
 			g.hang--
 			return true
 		}
-		return false
+		return hit
 	}
 	g.speechRun++
 	if g.speechRun > maxSpeechRun {

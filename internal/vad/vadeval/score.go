@@ -42,8 +42,6 @@ type Result struct {
 	FalseBargeIns int
 	// FalseAt: the frames at which the false barge-ins fired.
 	FalseAt []int
-	// Elapsed is the time spent inside the FrameFunc.
-	Elapsed time.Duration
 }
 
 // Precision is TP/(TP+FP), 0 without positives.
@@ -103,19 +101,14 @@ func ratio(a, b int) float64 {
 // Run feeds every frame of s to judge and scores the verdicts.
 func Run(s Stream, judge FrameFunc) (Result, error) {
 	verdicts := make([]bool, s.Frames())
-	var elapsed time.Duration
 	for i := range verdicts {
-		start := time.Now()
 		v, err := judge(s.Samples[i*s.FrameLen : (i+1)*s.FrameLen])
-		elapsed += time.Since(start)
 		if err != nil {
 			return Result{}, fmt.Errorf("vadeval: frame %d: %w", i, err)
 		}
 		verdicts[i] = v
 	}
-	r := Score(s, verdicts)
-	r.Elapsed = elapsed
-	return r, nil
+	return Score(s, verdicts), nil
 }
 
 // Score scores per-frame verdicts (one per frame of s) against s's labels.
