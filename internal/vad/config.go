@@ -2,6 +2,7 @@ package vad
 
 import (
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -110,7 +111,7 @@ func (c Config) withDefaults() (Config, error) {
 	case c.MaxZCR < 0 || c.MaxZCR > 1:
 		return c, fmt.Errorf("%w: MaxZCR %g (want 0 to 1)", ErrConfig, c.MaxZCR)
 	}
-	if c.HighPassHz < 0 || c.HighPassHz >= float64(c.SampleRate)/2 {
+	if math.IsNaN(c.HighPassHz) || c.HighPassHz < 0 || c.HighPassHz >= float64(c.SampleRate)/2 {
 		return c, fmt.Errorf("%w: HighPassHz %g (want 0 to %d)", ErrConfig, c.HighPassHz, c.SampleRate/2)
 	}
 	return c, nil

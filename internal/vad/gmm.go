@@ -48,13 +48,15 @@ type GMMDetector struct {
 	cfg      GMMConfig
 	maxFrame int // samples
 
-	hp       highPass // at the input rate, if cfg.HighPassHz > 0
-	half     [2]allPass
-	held     float64 // a 16 kHz sample waiting for its pair
-	haveHeld bool
-	resample *pcm.Resampler // for rates other than 8000 and 16000
-	rin      []int16        // resampler input, reused
-	rout     []int16        // resampler output, reused
+	hp         highPass // at the input rate, if cfg.HighPassHz > 0
+	half       [2]allPass
+	held       float64 // a 16 kHz sample waiting for its pair
+	haveHeld   bool
+	resample   *pcm.Resampler // for rates other than 8000 and 16000
+	resampleTo int            // its output rate: 16000 from higher rates, else 8000
+	lead       int            // zero samples that start pending: the resampler's latency at 8 kHz
+	rin        []int16        // resampler input, reused
+	rout       []int16        // resampler output, reused
 
 	pending []float64 // 8 kHz samples not yet in a block
 	bank    filterbank
@@ -91,14 +93,24 @@ func NewGMM(cfg GMMConfig) (*GMMDetector, error) {
 	}
 	maxOut := d.maxFrame // at 8 kHz, at most this many samples per frame
 	if c.SampleRate != 8000 && c.SampleRate != 16000 {
-		if d.resample, err = pcm.NewResampler(c.SampleRate, 8000); err != nil {
+		// Higher rates go to 16 kHz and through the half-band stage:
+		// cheaper than resampling to 8 kHz directly.
+		d.resampleTo = 16000
+		if c.SampleRate < 16000 {
+			d.resampleTo = 8000
+		}
+		if d.resample, err = pcm.NewResampler(c.SampleRate, d.resampleTo); err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrConfig, err)
 		}
-		maxOut = d.maxFrame*8000/c.SampleRate + d.resample.FilterHalfWidth() + 2
+		// The resampler delivers each 8 kHz sample FilterHalfWidth input
+		// samples late. Starting the blocks that much early makes each
+		// block complete within the frame it mostly covers.
+		d.lead = (d.resample.FilterHalfWidth()*8000 + c.SampleRate - 1) / c.SampleRate
+		maxOut = d.maxFrame*d.resampleTo/c.SampleRate + d.resample.FilterHalfWidth() + 2
 		d.rin = make([]int16, 0, d.maxFrame)
 		d.rout = make([]int16, 0, maxOut)
 	}
-	d.pending = make([]float64, 0, blockLen+maxOut)
+	d.pending = make([]float64, d.lead, blockLen+d.lead+maxOut)
 	return d, nil
 }
 
@@ -122,7 +134,8 @@ func (d *GMMDetector) Reset() {
 	if d.resample != nil {
 		d.resample.Reset()
 	}
-	d.pending = d.pending[:0]
+	d.pending = d.pending[:d.lead]
+	clear(d.pending)
 	d.bank.reset()
 	d.model.reset()
 	d.sm.reset()
@@ -156,43 +169,43 @@ func (d *GMMDetector) Process(frame []int16) (Event, error) {
 
 // toNarrowband high-passes frame and appends it, at 8 kHz, to d.pending.
 func (d *GMMDetector) toNarrowband(frame []int16) {
-	filter := d.cfg.HighPassHz > 0
-	switch d.cfg.SampleRate {
-	case 8000:
-		for _, s := range frame {
-			x := float64(s)
-			if filter {
-				x = d.hp.step(x)
-			}
-			d.pending = append(d.pending, x)
+	if d.resample == nil {
+		d.decimate(frame, d.cfg.SampleRate)
+		return
+	}
+	d.rin = d.rin[:0]
+	for _, s := range frame {
+		x := float64(s)
+		if d.cfg.HighPassHz > 0 {
+			x = d.hp.step(x)
 		}
-	case 16000:
+		d.rin = append(d.rin, pcm.FloatToInt16(float32(x/32768)))
+	}
+	d.rout = d.resample.Process(d.rout[:0], d.rin)
+	d.decimate(d.rout, d.resampleTo)
+}
+
+// decimate appends samples at rate (8000 or 16000) to d.pending at 8 kHz,
+// high-passing them first unless they come from the resampler (which
+// high-passed them at the input rate).
+func (d *GMMDetector) decimate(samples []int16, rate int) {
+	filter := d.cfg.HighPassHz > 0 && d.resample == nil
+	for _, s := range samples {
+		x := float64(s)
+		if filter {
+			x = d.hp.step(x)
+		}
+		if rate == 8000 {
+			d.pending = append(d.pending, x)
+			continue
+		}
 		// Half-band decimation: the mean of two all-pass branches, one on
 		// the even samples and one on the odd.
-		for _, s := range frame {
-			x := float64(s)
-			if filter {
-				x = d.hp.step(x)
-			}
-			if !d.haveHeld {
-				d.held, d.haveHeld = x, true
-				continue
-			}
-			d.haveHeld = false
-			d.pending = append(d.pending, (d.half[0].step(d.held)+d.half[1].step(x))/2)
+		if !d.haveHeld {
+			d.held, d.haveHeld = x, true
+			continue
 		}
-	default:
-		d.rin = d.rin[:0]
-		for _, s := range frame {
-			x := float64(s)
-			if filter {
-				x = d.hp.step(x)
-			}
-			d.rin = append(d.rin, pcm.FloatToInt16(float32(x/32768)))
-		}
-		d.rout = d.resample.Process(d.rout[:0], d.rin)
-		for _, s := range d.rout {
-			d.pending = append(d.pending, float64(s))
-		}
+		d.haveHeld = false
+		d.pending = append(d.pending, (d.half[0].step(d.held)+d.half[1].step(x))/2)
 	}
 }

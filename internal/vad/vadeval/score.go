@@ -137,7 +137,7 @@ func Score(s Stream, verdicts []bool) Result {
 		}
 		r.Onsets = append(r.Onsets, onset)
 	}
-	fires := bargeIns(verdicts, frame)
+	fires := BargeIns(verdicts, frame)
 	window := int(BargeInWindow / frame)
 	caught := make([]bool, len(s.Utterances))
 	for _, f := range fires {
@@ -161,9 +161,9 @@ func Score(s Stream, verdicts []bool) Result {
 	return r
 }
 
-// bargeIns returns the frames at which the barge-in rule fires, as if the
-// model were talking all the time.
-func bargeIns(verdicts []bool, frame time.Duration) []int {
+// BargeIns returns the indexes of the frames (each frame long) at which the
+// barge-in rule would interrupt a model that talked all the time.
+func BargeIns(verdicts []bool, frame time.Duration) []int {
 	var fires []int
 	var run, gap time.Duration
 	armed := true
