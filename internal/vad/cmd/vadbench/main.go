@@ -17,6 +17,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -41,8 +42,6 @@ type condition struct {
 	snr   float64
 }
 
-var verbose *bool
-
 var conditions = []condition{
 	{"clean", "", 0},
 	{"white 20 dB", "white.wav", 20},
@@ -56,15 +55,15 @@ var conditions = []condition{
 func main() {
 	corpus := flag.String("corpus", "/tmp/vadcorpus", "directory written by gen-corpus.sh")
 	only := flag.String("only", "", "comma-separated detector names, a trailing * matches a prefix (default all)")
-	verbose = flag.Bool("v", false, "print where false barge-ins fired")
+	verbose := flag.Bool("v", false, "print where false barge-ins fired")
 	flag.Parse()
-	if err := run(*corpus, *only); err != nil {
+	if err := run(os.Stdout, os.Stderr, *corpus, *only, *verbose); err != nil {
 		fmt.Fprintln(os.Stderr, "vadbench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(dir, only string) error {
+func run(out, logw io.Writer, dir, only string, verbose bool) error {
 	const rate = 16000
 	var utts [][]int16
 	for i := 1; ; i++ {
@@ -101,10 +100,10 @@ func run(dir, only string) error {
 			speech++
 		}
 	}
-	fmt.Printf("corpus: %d utterances, %d frames of 20 ms (%.1f s), %d labelled speech\n\n",
+	fmt.Fprintf(out, "corpus: %d utterances, %d frames of 20 ms (%.1f s), %d labelled speech\n\n",
 		len(utts), clean.Frames(), float64(clean.Frames())/50, speech)
-	fmt.Println("| detector | condition | F1 | precision | recall | onset p50 / p90 | missed | barge-in caught | false barge-ins | barge-in p50 / p90 |")
-	fmt.Println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Fprintln(out, "| detector | condition | F1 | precision | recall | onset p50 / p90 | missed | barge-in caught | false barge-ins | barge-in p50 / p90 |")
+	fmt.Fprintln(out, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, d := range detectors {
 		if only != "" && !contains(strings.Split(only, ","), d.name) {
 			continue
@@ -119,10 +118,10 @@ func run(dir, only string) error {
 			if err != nil {
 				return fmt.Errorf("%s, %s: %w", d.name, c.name, err)
 			}
-			if *verbose && len(r.FalseAt) > 0 {
-				fmt.Fprintf(os.Stderr, "%s, %s: false barge-ins at frames %v\n", d.name, c.name, r.FalseAt)
+			if verbose && len(r.FalseAt) > 0 {
+				fmt.Fprintf(logw, "%s, %s: false barge-ins at frames %v\n", d.name, c.name, r.FalseAt)
 			}
-			fmt.Printf("| %s | %s | %.3f | %.3f | %.3f | %d / %d ms | %d | %d/%d | %d | %d / %d ms |\n",
+			fmt.Fprintf(out, "| %s | %s | %.3f | %.3f | %.3f | %d / %d ms | %d | %d/%d | %d | %d / %d ms |\n",
 				d.name, c.name, r.F1(), r.Precision(), r.Recall(),
 				r.OnsetPercentile(50).Milliseconds(), r.OnsetPercentile(90).Milliseconds(), r.Missed(),
 				r.Caught, len(utts), r.FalseBargeIns,
