@@ -30,9 +30,9 @@ func cleanStream(t testing.TB, rate int) vadeval.Stream {
 // the floors also check that the detector is not tuned to one noise file.
 type noiseCase struct {
 	name  string
-	brown bool
-	snr   float64 // dB; clean if 0 and !brown... see clean below
-	clean bool
+	clean bool    // no noise
+	brown bool    // brown noise, else white
+	snr   float64 // dB below the speech level
 }
 
 var noiseCases = []noiseCase{
@@ -55,7 +55,8 @@ func noisy(t testing.TB, s vadeval.Stream, c noiseCase) vadeval.Stream {
 	return out
 }
 
-// frameVerdicts adapts a detector's per-frame verdict to vadeval.
+// gmmJudge and energyJudge adapt a detector's per-frame verdict (what
+// audio/bargein consumes) to vadeval.
 func gmmJudge(t testing.TB, cfg GMMConfig) vadeval.FrameFunc {
 	t.Helper()
 	d, err := NewGMM(cfg)

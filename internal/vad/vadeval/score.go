@@ -24,7 +24,8 @@ const (
 // last; any other interrupt is false.
 const BargeInWindow = 300 * time.Millisecond
 
-// A Result scores one detector on one Stream.
+// A Result scores one detector on one Stream. It is a plain value; Score
+// returns a new one each time.
 type Result struct {
 	TP, FP, FN, TN int // frames
 	// Onsets: per utterance, the time from the start of its first speech

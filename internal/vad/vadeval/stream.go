@@ -35,7 +35,7 @@ type Stream struct {
 	Utterances []Span
 }
 
-// A Span is a range of frames [Start, End).
+// A Span is a range of frames [Start, End), a plain value.
 type Span struct{ Start, End int }
 
 // Frames is the number of labelled frames.
