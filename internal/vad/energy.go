@@ -42,16 +42,14 @@ type Frame struct {
 // An EnergyDetector is not safe for concurrent use; feed it from one
 // goroutine.
 type EnergyDetector struct {
-	cfg       Config
-	minSpeech int64 // samples
-	hangover  int64 // samples
+	cfg Config
+	hp  highPass  // used if cfg.HighPassHz > 0
+	buf []float64 // the filtered frame, reused
 
-	started    bool
-	floor      float64
-	speaking   bool
-	speechRun  int64 // samples of consecutive speech-like frames
-	silenceRun int64 // samples of consecutive non-speech frames while speaking
-	last       Frame
+	started bool
+	floor   float64
+	sm      smoother
+	last    Frame
 }
 
 var _ Detector = (*EnergyDetector)(nil)
@@ -63,11 +61,14 @@ func New(cfg Config) (*EnergyDetector, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &EnergyDetector{
-		cfg:       c,
+	d := &EnergyDetector{cfg: c, sm: smoother{
 		minSpeech: durationSamples(c.MinSpeech, c.SampleRate),
 		hangover:  durationSamples(c.Hangover, c.SampleRate),
-	}, nil
+	}}
+	if c.HighPassHz > 0 {
+		d.hp = newHighPass(c.HighPassHz, c.SampleRate)
+	}
+	return d, nil
 }
 
 func durationSamples(d time.Duration, rate int) int64 {
@@ -78,23 +79,25 @@ func durationSamples(d time.Duration, rate int) int64 {
 func (d *EnergyDetector) Config() Config { return d.cfg }
 
 // Speaking reports whether the detector is inside speech.
-func (d *EnergyDetector) Speaking() bool { return d.speaking }
+func (d *EnergyDetector) Speaking() bool { return d.sm.speaking }
 
 // Last describes the last frame processed.
 func (d *EnergyDetector) Last() Frame { return d.last }
 
-// Reset forgets the stream and the noise floor.
+// Reset forgets the stream, the noise floor and the filter's state.
 func (d *EnergyDetector) Reset() {
-	*d = EnergyDetector{cfg: d.cfg, minSpeech: d.minSpeech, hangover: d.hangover}
+	d.hp.reset()
+	d.started, d.floor, d.last = false, 0, Frame{}
+	d.sm.reset()
 }
 
 // Process consumes the next frame and returns the transition it completes.
-// It allocates nothing.
+// It allocates nothing once it has seen a frame as long as this one.
 func (d *EnergyDetector) Process(frame []int16) (Event, error) {
 	if len(frame) == 0 {
 		return None, ErrEmptyFrame
 	}
-	level, zcr := features(frame)
+	level, zcr := d.measure(frame)
 	if !d.started {
 		d.started = true
 		d.floor = level
@@ -120,42 +123,39 @@ func (d *EnergyDetector) Process(frame []int16) (Event, error) {
 	}
 	d.floor += (level - d.floor) * (1 - math.Exp(-dur/tau))
 
-	n := int64(len(frame))
-	if speech {
-		d.speechRun += n
-		d.silenceRun = 0
-	} else {
-		d.speechRun = 0
-		if d.speaking {
-			d.silenceRun += n
-		}
-	}
-	switch {
-	case !d.speaking && speech && d.speechRun >= d.minSpeech:
-		d.speaking = true
-		d.silenceRun = 0
-		return SpeechStart, nil
-	case d.speaking && !speech && d.silenceRun >= d.hangover:
-		d.speaking = false
-		d.speechRun = 0
-		return SpeechEnd, nil
-	}
-	return None, nil
+	return d.sm.step(speech, int64(len(frame))), nil
 }
 
-// features returns the RMS level in dBFS of frame with its mean removed,
-// and its zero-crossing rate (crossings of the mean, per sample).
-func features(frame []int16) (levelDB, zcr float64) {
-	var sum int64
-	for _, s := range frame {
-		sum += int64(s)
+// measure returns the level and zero-crossing rate of frame, high-passed
+// first if so configured.
+func (d *EnergyDetector) measure(frame []int16) (levelDB, zcr float64) {
+	d.buf = d.buf[:0]
+	if d.cfg.HighPassHz > 0 {
+		for _, s := range frame {
+			d.buf = append(d.buf, d.hp.step(float64(s)))
+		}
+	} else {
+		for _, s := range frame {
+			d.buf = append(d.buf, float64(s))
+		}
 	}
-	mean := float64(sum) / float64(len(frame))
+	return features(d.buf)
+}
+
+// features returns the RMS level in dBFS of frame (in int16 units) with its
+// mean removed, and its zero-crossing rate (crossings of the mean, per
+// sample).
+func features(frame []float64) (levelDB, zcr float64) {
+	var sum float64
+	for _, s := range frame {
+		sum += s
+	}
+	mean := sum / float64(len(frame))
 	var energy float64
 	crossings := 0
-	prev := float64(frame[0]) - mean
+	prev := frame[0] - mean
 	for _, s := range frame {
-		v := float64(s) - mean
+		v := s - mean
 		energy += v * v
 		if (v >= 0) != (prev >= 0) {
 			crossings++

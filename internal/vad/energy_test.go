@@ -2,12 +2,14 @@ package vad
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/fullduplex-go/fullduplex/internal/pcm"
+	"github.com/fullduplex-go/fullduplex/internal/vad/vadeval"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -34,10 +36,21 @@ func run(t testing.TB, d Detector, samples []int16, n int) []event {
 	return evs
 }
 
-// loadSpeech reads a testdata WAV, resampled to rate.
+// loadSpeech reads a WAV from the repository's testdata, resampled to rate.
 func loadSpeech(t testing.TB, name string, rate int) []int16 {
 	t.Helper()
-	f, err := os.Open(filepath.Join("..", "..", "testdata", name))
+	return loadWAV(t, filepath.Join("..", "..", "testdata", name), rate)
+}
+
+// loadTestdata reads a WAV from this package's testdata, resampled to rate.
+func loadTestdata(t testing.TB, name string, rate int) []int16 {
+	t.Helper()
+	return loadWAV(t, filepath.Join("testdata", name), rate)
+}
+
+func loadWAV(t testing.TB, path string, rate int) []int16 {
+	t.Helper()
+	f, err := os.Open(path)
 	require.NoError(t, err)
 	defer f.Close()
 	w, err := pcm.ReadWAV(f)
@@ -278,7 +291,7 @@ func TestConfig(t *testing.T) {
 		NoiseAdapt:  DefaultNoiseAdapt,
 	}, d.Config())
 
-	custom := Config{SampleRate: 48000, MinSpeech: time.Millisecond, Hangover: time.Second, ThresholdDB: 3, MinLevelDB: -70, MaxZCR: 0.2, NoiseAdapt: 5 * time.Second}
+	custom := Config{SampleRate: 48000, MinSpeech: time.Millisecond, Hangover: time.Second, ThresholdDB: 3, MinLevelDB: -70, MaxZCR: 0.2, NoiseAdapt: 5 * time.Second, HighPassHz: 80}
 	d, err = New(custom)
 	require.NoError(t, err)
 	assert.Equal(t, custom, d.Config())
@@ -298,6 +311,9 @@ func TestConfig(t *testing.T) {
 		{"min level above full scale", Config{MinLevelDB: 3}},
 		{"negative zcr", Config{MaxZCR: -0.1}},
 		{"zcr above 1", Config{MaxZCR: 1.5}},
+		{"negative high-pass", Config{HighPassHz: -1}},
+		{"high-pass at Nyquist", Config{HighPassHz: 8000}},
+		{"high-pass NaN", Config{HighPassHz: math.NaN()}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d, err := New(tc.cfg)
@@ -358,4 +374,24 @@ func TestSpeechAtStreamStart(t *testing.T) {
 	assert.Less(t, evs[0].pos, end-4800, "found before the speech ends: %v", evs)
 	assert.Equal(t, SpeechEnd, evs[len(evs)-1].ev)
 	assert.False(t, d.Speaking())
+}
+
+// With HighPassHz, brown noise no longer reads as speech, and Reset clears
+// the filter: a reset detector behaves like a new one.
+func TestEnergyHighPass(t *testing.T) {
+	noise := vadeval.BrownNoise(160000, pcm.DBToAmplitude(-30), 3)
+	plain, err := New(Config{})
+	require.NoError(t, err)
+	assert.NotEmpty(t, run(t, plain, noise, 320), "without the high-pass")
+	hp, err := New(Config{HighPassHz: 80})
+	require.NoError(t, err)
+	assert.Empty(t, run(t, hp, noise, 320), "with the high-pass")
+	assert.Zero(t, testing.AllocsPerRun(100, func() { _, _ = hp.Process(noise[:320]) }))
+
+	speech := concat(silence(300*time.Millisecond), burst(500*time.Millisecond), silence(time.Second))
+	run(t, hp, burst(time.Second), 320)
+	hp.Reset()
+	fresh, err := New(Config{HighPassHz: 80})
+	require.NoError(t, err)
+	assert.Equal(t, run(t, fresh, speech, 320), run(t, hp, speech, 320))
 }
