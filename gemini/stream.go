@@ -105,7 +105,7 @@ func (s *Stream) DeclareTools(tools []fullduplex.Tool) error {
 // completes later is closed at once. (The SDK offers no way to abort its
 // handshake, so a server that never answers setup keeps one goroutine
 // blocked until it closes the socket; Close does not wait for it longer than
-// one second.)
+// closeWait, 800 ms.)
 func (s *Stream) Connect(ctx context.Context) error {
 	if s.ctx.Err() != nil {
 		return fullduplex.ErrClosed
@@ -196,8 +196,11 @@ func (s *Stream) Receive(ctx context.Context) (fullduplex.StreamItem, error) {
 
 // Close ends the stream: it closes the connection, which unblocks every
 // pending Send and Receive (they return fullduplex.ErrClosed), and waits for
-// the stream's goroutines, at most one second. It is idempotent and always
-// returns nil. The SDK sends no close frame; the service sees the socket end.
+// the stream's goroutines, at most closeWait (800 ms), so that Close
+// returns within one second even while a goroutine is stuck in the SDK's
+// dial (which nothing can abort: it ends when the server lets go of the
+// socket). It is idempotent and always returns nil. The SDK sends no close
+// frame; the service sees the socket end.
 func (s *Stream) Close() error {
 	s.closeOnce.Do(func() {
 		s.mu.Lock()
@@ -213,7 +216,7 @@ func (s *Stream) Close() error {
 		s.wg.Wait()
 		close(done)
 	}()
-	t := time.NewTimer(time.Second)
+	t := time.NewTimer(closeWait)
 	defer t.Stop()
 	select {
 	case <-done:
@@ -221,6 +224,11 @@ func (s *Stream) Close() error {
 	}
 	return nil
 }
+
+// closeWait bounds how long Close waits for the stream's goroutines: well
+// under the one second the contract promises, leaving room for a loaded
+// scheduler.
+const closeWait = 800 * time.Millisecond
 
 // push hands an item to Receive; it returns false when the stream is closed.
 func (s *Stream) push(it fullduplex.StreamItem) bool {
