@@ -102,7 +102,7 @@ func (s *Stream) read(c *conn) {
 				return
 			}
 			if err != nil {
-				if outcome, _ := classifyRead(err); outcome != readMalformed {
+				if outcome, _ := classifyRead(err, nil); outcome != readMalformed {
 					return
 				}
 			}
@@ -188,7 +188,7 @@ func (s *Stream) read(c *conn) {
 			return
 		}
 		if f.err != nil {
-			outcome, rep := classifyRead(f.err)
+			outcome, rep := classifyRead(f.err, s.secrets())
 			if outcome == readMalformed {
 				buf = append(buf[:0], event(fullduplex.EventError, rep, time.Now()))
 				if !deliver() {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/fullduplex-go/fullduplex"
+	"github.com/fullduplex-go/fullduplex/internal/redact"
 	"google.golang.org/genai"
 )
 
@@ -96,7 +97,7 @@ func (s *Stream) deliverLocked(m *outMsg) error {
 		return fullduplex.ErrClosed
 	}
 	if !isWriteError(err) || !s.canReconnect() {
-		return redact(fmt.Errorf("gemini: send: %w", err), s.rc.APIKey)
+		return redact.Error(fmt.Errorf("gemini: send: %w", err), s.secrets()...)
 	}
 	// The connection broke under this write. Close it so that its reader
 	// reports the break and the supervisor reconnects; m goes out on the

@@ -3,11 +3,13 @@ package gemini
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/fullduplex-go/fullduplex"
+	"github.com/fullduplex-go/fullduplex/internal/redact"
 	"google.golang.org/genai"
 )
 
@@ -38,6 +40,7 @@ type Stream struct {
 	cur    *conn             // the connection being read
 	handle string            // latest resumption handle
 	resume bool              // the latest resumption update was resumable
+	tokens []string          // Vertex AI bearer tokens dialed with (the last maxTokens), for redaction
 
 	items  chan fullduplex.StreamItem
 	ended  chan struct{} // closed by the supervisor when the session is over
@@ -132,7 +135,7 @@ func (s *Stream) Connect(ctx context.Context) error {
 	}
 	client, err := genai.NewClient(ctx, rc.clientConfig())
 	if err != nil {
-		return redact(fmt.Errorf("gemini: %w", err), rc.APIKey)
+		return redact.Error(fmt.Errorf("gemini: %w", err), rc.APIKey)
 	}
 	s.rc, s.client = rc, client
 	s.mu.Lock()
@@ -251,6 +254,9 @@ func (s *Stream) dial(ctx context.Context) (*genai.Session, error) {
 	lc := liveConfig(rc, s.tools, handle)
 	s.mu.Unlock()
 
+	if rc.VertexAI {
+		s.noteToken(ctx, client)
+	}
 	type result struct {
 		sess *genai.Session
 		err  error
@@ -275,7 +281,7 @@ func (s *Stream) dial(ctx context.Context) (*genai.Session, error) {
 	select {
 	case r := <-ch:
 		if r.err != nil {
-			return nil, connectError(r.err, rc.APIKey)
+			return nil, connectError(r.err, s.secrets())
 		}
 		return r.sess, nil
 	case <-ctx.Done():
@@ -290,13 +296,47 @@ func (s *Stream) dial(ctx context.Context) (*genai.Session, error) {
 	}
 }
 
-// connectError describes a failed dial or setup, without the API key.
-func connectError(err error, key string) error {
-	if outcome, ce := classifyRead(err); outcome == readFatal || outcome == readCleanEnd {
+// connectError describes a failed dial or setup, without the secrets.
+func connectError(err error, secrets []string) error {
+	if outcome, ce := classifyRead(err, secrets); outcome == readFatal || outcome == readCleanEnd {
 		if outcome == readCleanEnd {
 			ce = &CloseError{Code: 1000, Reason: "closed during setup"}
 		}
-		return redact(fmt.Errorf("gemini: connect: %w", ce), key)
+		return fmt.Errorf("gemini: connect: %w", ce)
 	}
-	return redact(fmt.Errorf("gemini: connect: %w", err), key)
+	return redact.Error(fmt.Errorf("gemini: connect: %w", err), secrets...)
+}
+
+// secrets returns what must never appear in an error or event: the API key
+// and the Vertex AI bearer tokens the stream has dialed with.
+func (s *Stream) secrets() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string{s.rc.APIKey}, s.tokens...)
+}
+
+// maxTokens bounds the bearer tokens remembered for redaction.
+const maxTokens = 4
+
+// noteToken learns the bearer token the SDK is about to dial with (Vertex
+// AI), so that no error quoting it leaves the package. The credentials
+// cache their token, so this is the value the SDK sends.
+func (s *Stream) noteToken(ctx context.Context, client *genai.Client) {
+	creds := client.ClientConfig().Credentials
+	if creds == nil {
+		return
+	}
+	tok, err := creds.Token(ctx)
+	if err != nil || tok == nil || tok.Value == "" {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if slices.Contains(s.tokens, tok.Value) {
+		return
+	}
+	s.tokens = append(s.tokens, tok.Value)
+	if len(s.tokens) > maxTokens {
+		s.tokens = s.tokens[len(s.tokens)-maxTokens:]
+	}
 }

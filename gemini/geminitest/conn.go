@@ -144,6 +144,11 @@ func (s *Server) serveConn(ws *websocket.Conn, keyOK, vertex bool) {
 	s.notifyLocked()
 	hang, release, requireHandle := s.hang, s.release, s.requireHand
 	handleOK := first.Setup.SessionResumption != nil && s.handles[first.Setup.SessionResumption.Handle]
+	closeSetup, closeCode, closeWhy := false, 0, ""
+	if keyOK && s.closeSetups > 0 {
+		s.closeSetups--
+		closeSetup, closeCode, closeWhy = true, s.closeCode, s.closeWhy
+	}
 	s.mu.Unlock()
 
 	switch {
@@ -152,6 +157,9 @@ func (s *Server) serveConn(ws *websocket.Conn, keyOK, vertex bool) {
 		return
 	case !keyOK:
 		_ = c.CloseWith(websocket.ClosePolicyViolation, "API key not valid. Please pass a valid API key.")
+		return
+	case closeSetup:
+		_ = c.CloseWith(closeCode, closeWhy)
 		return
 	case requireHandle && c.index > 0 && !handleOK:
 		_ = c.CloseWith(websocket.ClosePolicyViolation, "geminitest: setup needs a session resumption handle the server issued")

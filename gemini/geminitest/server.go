@@ -68,6 +68,9 @@ type Server struct {
 	refuse      int           // refuse this many more upgrades
 	refuseCode  int
 	requireHand bool
+	closeSetups int // close this many more setups with closeCode and closeWhy
+	closeCode   int
+	closeWhy    string
 	handles     map[string]bool
 	live        map[*Conn]bool // every upgraded connection, for Close
 	closeOnce   sync.Once
@@ -177,6 +180,17 @@ func (s *Server) HangSetup(on bool) {
 func (s *Server) RefuseConnections(n, code int) {
 	s.mu.Lock()
 	s.refuse, s.refuseCode = n, code
+	s.mu.Unlock()
+}
+
+// CloseSetups makes the server answer the next n setups (that carry a
+// valid key) with a close frame of code and reason instead of
+// setupComplete, like a service that refuses the session (1008) or fails
+// (1011). The reason may say anything, the client's key included: a test of
+// redaction can make the server quote it.
+func (s *Server) CloseSetups(n, code int, reason string) {
+	s.mu.Lock()
+	s.closeSetups, s.closeCode, s.closeWhy = n, code, reason
 	s.mu.Unlock()
 }
 
