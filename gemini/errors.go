@@ -101,6 +101,20 @@ func classifyRead(err error, secrets []string) (readOutcome, error) {
 	return readBroken, redact.Error(fmt.Errorf("gemini: connection lost: %w", err), secrets...)
 }
 
+// A FrameTooLargeError is a server message longer than Config.MaxFrameSize.
+// The connection it came on has ended: it arrives as the Data of a
+// fullduplex.EventError, then the stream reconnects (ReconnectInfo.Err is
+// this error) or, when it cannot, ends with it. It is immutable once
+// delivered, safe to share.
+type FrameTooLargeError struct {
+	Limit int // Config.MaxFrameSize
+}
+
+// Error gives the limit.
+func (e *FrameTooLargeError) Error() string {
+	return fmt.Sprintf("gemini: the service sent a message over the %d-byte limit (Config.MaxFrameSize); the connection was dropped", e.Limit)
+}
+
 // A FrameError is a server message the stream could not parse, or an error
 // message from the service; it arrives as the Data of a fullduplex.EventError
 // and the stream goes on. It is immutable once delivered, safe to share.

@@ -73,3 +73,43 @@ func TestModelAudioMetadataIsPerTurn(t *testing.T) {
 	assert.Equal(t, 1, metas[2][fullduplex.MetaTurn])
 	assert.Equal(t, map[string]any{fullduplex.MetaSampleRate: 24000, fullduplex.MetaChannels: 1, fullduplex.MetaRole: fullduplex.RoleModel, fullduplex.MetaTurn: 1}, metas[3])
 }
+
+// A server message over Config.MaxFrameSize is refused at its header: the
+// stream reports a *FrameTooLargeError, reconnects (gorilla cannot skip a
+// message it has begun), and goes on.
+func TestOversizedFrameIsRefusedAndTheStreamGoesOn(t *testing.T) {
+	srv, st, c0 := start(t, geminitest.Options{}, gemini.Config{MaxFrameSize: 64 << 10})
+	ctx := waitCtx(t)
+	small := geminitest.Tone(300, 24000, 40)
+	require.NoError(t, c0.SendAudio(small, 24000))
+	_ = c0.SendAudio(make([]byte, 100<<10), 24000) // ~133 KiB of JSON: over the limit
+	var sawErr bool
+	for {
+		it := next(t, st)
+		if s, ok := it.(fullduplex.Symbol); ok {
+			assert.Equal(t, small, s.Data, "the frame before the big one is delivered; the big one is not")
+			continue
+		}
+		ev := it.(fullduplex.StreamEvent)
+		if ev.Type == fullduplex.EventError {
+			var tl *gemini.FrameTooLargeError
+			require.ErrorAs(t, ev.Data.(error), &tl)
+			assert.Equal(t, 64<<10, tl.Limit)
+			assert.Contains(t, tl.Error(), "MaxFrameSize")
+			sawErr = true
+			continue
+		}
+		require.Equal(t, fullduplex.EventReconnect, ev.Type, "got %v", ev)
+		info := ev.Data.(gemini.ReconnectInfo)
+		var tl *gemini.FrameTooLargeError
+		assert.ErrorAs(t, info.Err, &tl)
+		assert.True(t, info.Resumed)
+		break
+	}
+	assert.True(t, sawErr)
+	c1, err := srv.WaitConn(ctx, 1)
+	require.NoError(t, err)
+	require.NoError(t, c1.SendText("still here"))
+	txt, _ := symbol(t, next(t, st)).TextValue()
+	assert.Equal(t, "still here", txt)
+}

@@ -2,7 +2,10 @@ package gemini
 
 import (
 	"encoding/json"
+	"errors"
 	"time"
+
+	"github.com/gorilla/websocket"
 
 	"github.com/fullduplex-go/fullduplex"
 	"google.golang.org/genai"
@@ -87,6 +90,7 @@ func (s *Stream) read(c *conn) {
 	frames := make(chan frame)
 	stop := make(chan struct{})
 	recvDone := make(chan struct{})
+	limitReads(c.sess, s.rc.MaxFrameSize)
 	defer func() {
 		close(stop)
 		_ = c.sess.Close()
@@ -189,6 +193,13 @@ func (s *Stream) read(c *conn) {
 		}
 		if f.err != nil {
 			outcome, rep := classifyRead(f.err, s.secrets())
+			if errors.Is(f.err, websocket.ErrReadLimit) {
+				rep = &FrameTooLargeError{Limit: s.rc.MaxFrameSize}
+				buf = append(buf[:0], event(fullduplex.EventError, rep, time.Now()))
+				if !deliver() {
+					return
+				}
+			}
 			if outcome == readMalformed {
 				buf = append(buf[:0], event(fullduplex.EventError, rep, time.Now()))
 				if !deliver() {
