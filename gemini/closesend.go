@@ -195,9 +195,9 @@ func (s *Stream) CloseSend(ctx context.Context) error {
 	switch {
 	case s.rc.manualActivity() && s.send.activityOpen:
 		s.send.activityOpen = false
-		err = s.deliverLocked(&msgActivityEnd)
+		err = s.deliverLocked(ctx, &msgActivityEnd)
 	case !s.rc.manualActivity() && s.send.audioOpen:
-		err = s.deliverLocked(&msgAudioEnd)
+		err = s.deliverLocked(ctx, &msgAudioEnd)
 	}
 	s.send.audioOpen = false
 	s.unlockSend()

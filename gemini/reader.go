@@ -229,6 +229,7 @@ func (s *Stream) read(c *conn) {
 			}
 			s.mu.Unlock()
 			if u.Resumable && u.NewHandle != "" {
+				s.send.ack(c.sess)
 				select {
 				case c.resumable <- struct{}{}:
 				default:

@@ -192,7 +192,7 @@ func (s *Stream) reconnect(old *conn, reason string, cause error, failures *int)
 			_ = sess.Close()
 			return nil, errFinished
 		}
-		dropped := s.send.install(sess)
+		dropped := s.install(sess, resumed)
 		if !s.push(event(fullduplex.EventReconnect, ReconnectInfo{
 			Reason: reason, Err: cause, Resumed: resumed, Attempts: attempts, DroppedAudio: dropped,
 		}, time.Now())) {

@@ -150,7 +150,7 @@ func (s *Stream) Connect(ctx context.Context) error {
 	}
 	s.items <- event(fullduplex.EventConnected, sess.SetupComplete, time.Now())
 	c := s.startConn(sess)
-	s.send.install(sess)
+	s.install(sess, false)
 	s.started.Store(true)
 	if !s.goTracked(func() { s.supervise(c) }) {
 		_ = sess.Close()

@@ -42,6 +42,12 @@ type Options struct {
 	// sessionResumptionUpdate with a fresh handle after setupComplete (and
 	// after each echo turn) when the client asked for session resumption.
 	NoResumptionUpdates bool
+	// ReceiveBuffer sets the kernel receive buffer (SO_RCVBUF) of the
+	// server's sockets, in bytes, on systems that have one: with a small
+	// buffer and Conn.StopReadingAfter, a client's writes block as soon as its
+	// own send buffer is full, like writes to a peer that stopped reading.
+	// Default 0: the system's (which grows to megabytes on loopback).
+	ReceiveBuffer int
 	// DiscardMessages stops the server from recording client messages after
 	// setup (for benchmarks that send millions); waits then see only setups.
 	DiscardMessages bool
@@ -85,7 +91,8 @@ func NewServer(opts Options) *Server {
 	if opts.AccessToken == "" {
 		opts.AccessToken = DefaultAccessToken
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	lc := net.ListenConfig{Control: receiveBuffer(opts.ReceiveBuffer)}
+	ln, err := lc.Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		panic(fmt.Sprintf("geminitest: listen on 127.0.0.1: %v", err))
 	}
