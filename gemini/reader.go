@@ -144,6 +144,7 @@ func (s *Stream) read(c *conn) {
 			}
 		}
 		buf = buf[:0]
+		s.releaseHeld()
 		return true
 	}
 	for {

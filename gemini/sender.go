@@ -313,7 +313,13 @@ func (sd *sender) detach() {
 // Config.InputSampleRate; any other rate is refused with an error wrapping
 // fullduplex.ErrInvalidSymbol, never sent mislabelled), images and video
 // frames as realtime video (image/* MIME types), and text as a complete
-// client turn. With automatic activity detection disabled, audio sent
+// client turn. A text turn sent while the answer to an earlier one is owed
+// and has not started (no model output since the last terminator) waits in
+// the stream and goes out when that answer's terminator arrives, so that
+// each gets its own answer, in order (the service would cut an answer
+// that has not begun); text sent while the model's output is under way
+// goes out at once (barge-in: the service cuts the current answer). With
+// automatic activity detection disabled, audio sent
 // outside an activity first opens one (activityStart). While the stream
 // reconnects, symbols are buffered (at most one second of audio, the oldest
 // dropped and counted in ReconnectInfo.DroppedAudio); if the reconnect
@@ -357,7 +363,9 @@ func (s *Stream) Send(ctx context.Context, sym fullduplex.Symbol) error {
 		s.send.audioOpen = true
 		s.turns.sentAudio()
 	case m.content != nil:
-		s.turns.sentText()
+		if !s.turns.textTurn(m) {
+			return nil // typed ahead: it goes out when the owed answer ends
+		}
 	}
 	if err := s.deliverLocked(ctx, &m); err != nil {
 		if m.content != nil {
