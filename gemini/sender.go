@@ -324,8 +324,9 @@ func (sd *sender) detach() {
 // reconnects, symbols are buffered (at most one second of audio, the oldest
 // dropped and counted in ReconnectInfo.DroppedAudio); if the reconnect
 // fails, what is buffered ends with the stream. A write that the kernel
-// accepted on a connection that had already died unnoticed is lost: the
-// Gemini API offers no transparent resumption (that is Vertex AI only).
+// accepted on a connection that had already died unnoticed is lost, except
+// for tool results (see SendToolResult): the Gemini API offers no
+// transparent resumption (that is Vertex AI only).
 // After CloseSend, Send returns ErrInputClosed.
 //
 // ctx bounds the whole call, the write too: a write still under way when
@@ -471,8 +472,13 @@ func (s *Stream) InterruptOutput(ctx context.Context) error {
 // SendToolResult sends the result of a tool call as a tool response:
 // Output as {"output": Output}, Error as {"error": Error}, Scheduling as
 // the response's scheduling (INTERRUPT, WHEN_IDLE, SILENT; for a tool
-// declared NonBlocking). Output must marshal to JSON. A result sent during a reconnect is buffered, never
-// dropped.
+// declared NonBlocking). Output must marshal to JSON. A result sent during
+// a reconnect is buffered, never dropped; a result written is kept until a
+// resumable handle arrives on its connection after it (the service sends
+// none while it waits for a blocking tool's result), and sent again on a
+// resumed connection, so one written to a socket that had just died is not
+// lost. (A session resumed from an older handle than the one that showed a
+// result arrived cannot occur: the stream resumes from its latest handle.)
 func (s *Stream) SendToolResult(ctx context.Context, r fullduplex.ToolResult) error {
 	if err := s.usable(); err != nil {
 		return err

@@ -98,10 +98,12 @@ func TestStalledSendHonoursItsContext(t *testing.T) {
 	short, cancel := context.WithTimeout(ctx, 1500*time.Millisecond)
 	defer cancel()
 	done := make(chan error, 1)
+	deadline, _ := short.Deadline()
 	go func() { done <- st.SendToolResult(short, bigResult("b")) }()
 	select {
 	case err := <-done:
 		require.ErrorIs(t, err, context.DeadlineExceeded)
+		t.Logf("the stuck send returned %v after its deadline", time.Since(deadline))
 	case <-time.After(10 * time.Second):
 		t.Fatal("Send stuck in a write ignored its ctx")
 	}
