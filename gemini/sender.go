@@ -477,8 +477,7 @@ func (s *Stream) InterruptOutput(ctx context.Context) error {
 // resumable handle arrives on its connection after it (the service sends
 // none while it waits for a blocking tool's result), and sent again on a
 // resumed connection, so one written to a socket that had just died is not
-// lost. (A session resumed from an older handle than the one that showed a
-// result arrived cannot occur: the stream resumes from its latest handle.)
+// lost.
 func (s *Stream) SendToolResult(ctx context.Context, r fullduplex.ToolResult) error {
 	if err := s.usable(); err != nil {
 		return err
