@@ -145,3 +145,44 @@ func BenchmarkUplink(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkHugeFrame measures what one 20 MB server message costs the
+// client (B/op): refused at its header under the default MaxFrameSize
+// (then a reconnect), read and parsed in full without a limit. One op is
+// one message.
+func BenchmarkHugeFrame(b *testing.B) {
+	huge, err := json.Marshal(&genai.LiveServerMessage{ServerContent: &genai.LiveServerContent{
+		ModelTurn: &genai.Content{Role: "model", Parts: []*genai.Part{{InlineData: &genai.Blob{Data: make([]byte, 15<<20), MIMEType: "audio/pcm;rate=24000"}}}},
+	}})
+	require.NoError(b, err)
+	for _, bc := range []struct {
+		name  string
+		limit int
+	}{{"default-limit", 0}, {"no-limit", -1}} {
+		b.Run(bc.name, func(b *testing.B) {
+			srv := geminitest.NewServer(geminitest.Options{APIKey: testKey})
+			b.Cleanup(srv.Close)
+			ctx := context.Background()
+			st := gemini.NewStream(gemini.Config{BaseURL: srv.URL(), APIKey: testKey, MaxFrameSize: bc.limit, MaxReconnects: 1 << 30, ReconnectBackoff: time.Millisecond})
+			b.Cleanup(func() { st.Close() })
+			require.NoError(b, st.Connect(ctx))
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				c, err := srv.WaitConn(ctx, len(srv.Conns())-1)
+				require.NoError(b, err)
+				_ = c.SendRaw(huge, true)
+				for done := false; !done; {
+					it, err := st.Receive(ctx)
+					require.NoError(b, err)
+					switch v := it.(type) {
+					case fullduplex.Symbol:
+						done = true
+					case fullduplex.StreamEvent:
+						done = v.Type == fullduplex.EventReconnect
+					}
+				}
+			}
+		})
+	}
+}

@@ -28,26 +28,90 @@ const DefaultCloseSendWait = 10 * time.Second
 // while a turn is under way is answered by a later turn (the service cuts
 // the current one). A finished turn (EventStreamEnd) pays all audio; a cut
 // one does not, since the speech that cut it is answered next.
+//
+// The ledger also queues typed-ahead text (see Stream.Send): a text turn
+// that arrives while a text answer is owed and has not started is held,
+// and released (due) by the terminator that pays that answer.
 type ledger struct {
 	mu        sync.Mutex
-	owedText  int  // text turns sent whose answers have not ended
-	audio     bool // audio sent since the last EventStreamEnd
-	speaking  bool // the model has produced output since the last terminator
-	answering bool // the current model turn answers a text turn
-	closed    bool // CloseSend was called
+	owedText  int      // text turns sent whose answers have not ended
+	held      []outMsg // text turns waiting for the owed answer to end, oldest first
+	due       int      // held turns released by terminators, not yet taken by sendHeld
+	releasing bool     // a sendHeld goroutine runs (one at a time)
+	audio     bool     // audio sent since the last EventStreamEnd
+	speaking  bool     // the model has produced output since the last terminator
+	answering bool     // the current model turn answers a text turn
+	closed    bool     // CloseSend was called
 	finish    chan struct{}
-	kick      chan struct{} // capacity 1: closed or speaking changed (wakes the reader)
+	kick      chan struct{} // capacity 1: closed, speaking or due changed (wakes the reader)
 }
 
 func newLedger() ledger {
 	return ledger{finish: make(chan struct{}), kick: make(chan struct{}, 1)}
 }
 
-// sentText and sentAudio count input.
-func (l *ledger) sentText() {
+// textTurn counts a text turn about to go out, or holds it (and reports
+// false) when a text answer is owed and has not started, or earlier turns
+// are held: the service would cut that answer before it begins.
+func (l *ledger) textTurn(m outMsg) (send bool) {
 	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.held) > 0 || (l.owedText > 0 && !l.speaking) {
+		l.held = append(l.held, m)
+		return false
+	}
 	l.owedText++
+	return true
+}
+
+// takeDue returns the next held text turn a terminator released, counted
+// as sent; ok is false when none is due, and then the caller's sendHeld
+// ends (a later release starts another).
+func (l *ledger) takeDue() (m outMsg, ok bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.due == 0 || len(l.held) == 0 {
+		l.releasing = false
+		return outMsg{}, false
+	}
+	l.due--
+	m = l.held[0]
+	l.held[0] = outMsg{}
+	l.held = l.held[1:]
+	l.owedText++
+	return m, true
+}
+
+// claimRelease reports whether a held text turn is released and no
+// sendHeld runs: the caller then starts one.
+func (l *ledger) claimRelease() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.releasing || l.due == 0 || len(l.held) == 0 {
+		return false
+	}
+	l.releasing = true
+	return true
+}
+
+// stopReleasing ends a sendHeld that could not send.
+func (l *ledger) stopReleasing() {
+	l.mu.Lock()
+	l.releasing = false
 	l.mu.Unlock()
+}
+
+// newSession forgets the answers owed on a session that is gone (a
+// reconnect that could not resume): they will never come. The oldest held
+// text turn is released.
+func (l *ledger) newSession() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.owedText, l.audio, l.speaking, l.answering = 0, false, false, false
+	if len(l.held) > 0 && l.due == 0 {
+		l.due = 1
+	}
+	l.kickLocked()
 }
 
 // unsentText takes back a text turn that could not be sent.
@@ -99,6 +163,9 @@ func (l *ledger) received(it fullduplex.StreamItem) (finished bool) {
 	if l.answering {
 		l.owedText = max(0, l.owedText-1)
 		l.answering = false
+		if len(l.held) > l.due {
+			l.due++ // the next typed-ahead turn goes out now
+		}
 	}
 	if end {
 		l.audio = false
@@ -122,7 +189,7 @@ func (l *ledger) close() (finished bool) {
 func (l *ledger) waiting() bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.closed && !l.speaking && (l.owedText > 0 || l.audio) && !isDone(l.finish)
+	return l.closed && !l.speaking && (l.owedText > 0 || l.audio || len(l.held) > 0) && !isDone(l.finish)
 }
 
 // giveUp ends the wait for owed answers that never started.
@@ -131,12 +198,14 @@ func (l *ledger) giveUp() {
 	defer l.mu.Unlock()
 	if l.closed && !l.speaking {
 		l.owedText, l.audio, l.answering = 0, false, false
+		clear(l.held)
+		l.held, l.due = nil, 0
 		l.finishIfDoneLocked()
 	}
 }
 
 func (l *ledger) finishIfDoneLocked() bool {
-	if !l.closed || l.speaking || l.owedText > 0 || l.audio {
+	if !l.closed || l.speaking || l.owedText > 0 || l.audio || len(l.held) > 0 {
 		return false
 	}
 	if !isDone(l.finish) {
@@ -149,6 +218,36 @@ func (l *ledger) kickLocked() {
 	select {
 	case l.kick <- struct{}{}:
 	default:
+	}
+}
+
+// sendHeld sends the held text turns that terminators released, in order,
+// on its own goroutine (started by the reader, which must never wait for
+// the send lock). They go out even after CloseSend: they were accepted
+// before it.
+// releaseHeld starts sendHeld if a held text turn is due and none runs.
+func (s *Stream) releaseHeld() {
+	if s.turns.claimRelease() && !s.goTracked(s.sendHeld) {
+		s.turns.stopReleasing()
+	}
+}
+
+func (s *Stream) sendHeld() {
+	if s.lockSend(s.ctx) != nil {
+		s.turns.stopReleasing()
+		return
+	}
+	defer s.unlockSend()
+	for {
+		m, ok := s.turns.takeDue()
+		if !ok {
+			return
+		}
+		if err := s.deliverLocked(s.ctx, &m); err != nil {
+			s.turns.unsentText()
+			s.turns.stopReleasing()
+			return
+		}
 	}
 }
 
@@ -195,9 +294,9 @@ func (s *Stream) CloseSend(ctx context.Context) error {
 	switch {
 	case s.rc.manualActivity() && s.send.activityOpen:
 		s.send.activityOpen = false
-		err = s.deliverLocked(&msgActivityEnd)
+		err = s.deliverLocked(ctx, &msgActivityEnd)
 	case !s.rc.manualActivity() && s.send.audioOpen:
-		err = s.deliverLocked(&msgAudioEnd)
+		err = s.deliverLocked(ctx, &msgAudioEnd)
 	}
 	s.send.audioOpen = false
 	s.unlockSend()

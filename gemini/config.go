@@ -26,6 +26,10 @@ const (
 	DefaultConnectTimeout   = 15 * time.Second
 	DefaultMaxReconnects    = 3
 	DefaultReconnectBackoff = 200 * time.Millisecond
+	// DefaultMaxFrameSize is far above the largest message the service
+	// sends (audio comes in chunks of a few kilobytes; tool calls, usage
+	// and grounding metadata are kilobytes too).
+	DefaultMaxFrameSize = 4 << 20
 )
 
 // ErrInvalidConfig marks a Config that Connect refused before dialing.
@@ -136,6 +140,16 @@ type Config struct {
 	// ReceiveBuffer is how many received items wait for Receive before the
 	// background reader stops reading (backpressure). Default 512.
 	ReceiveBuffer int
+	// MaxFrameSize is the largest server message, in bytes, the stream
+	// reads; a longer one is refused as soon as its header arrives (memory
+	// stays bounded). The websocket library cannot skip a message it has
+	// begun, so the connection ends: the stream reports a
+	// *FrameTooLargeError as a fullduplex.EventError and reconnects
+	// (ReconnectInfo.Err is the same error), or ends with it when it cannot
+	// reconnect. The setupComplete that answers a dial is read by the SDK
+	// before the limit applies. Default DefaultMaxFrameSize (4 MiB);
+	// negative means no limit.
+	MaxFrameSize int
 	// CloseSendWait is how long, after CloseSend, the stream waits for the
 	// model to start an answer it owes before it ends anyway (the service
 	// answers speech but says nothing about silence or noise). Once an
@@ -195,6 +209,9 @@ func (c Config) resolved() Config {
 	}
 	if c.ReceiveBuffer <= 0 {
 		c.ReceiveBuffer = DefaultReceiveBuffer
+	}
+	if c.MaxFrameSize == 0 {
+		c.MaxFrameSize = DefaultMaxFrameSize
 	}
 	if c.CloseSendWait <= 0 {
 		c.CloseSendWait = DefaultCloseSendWait

@@ -1,6 +1,7 @@
 package gemini
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -70,6 +71,26 @@ type mapper struct {
 	// held is the terminator of a cut turn waiting for the rest of the
 	// turn (its usage); nil when none waits.
 	held *fullduplex.StreamEvent
+	// audioMeta is the Metadata of the model audio of turn metaTurn at
+	// rate metaRate, shared by all of that turn's chunks (Metadata is
+	// read-only once received), so a chunk allocates no map.
+	audioMeta          map[string]any
+	metaTurn, metaRate int
+}
+
+// audioMetaFor returns the shared Metadata of the current turn's audio at
+// rate.
+func (m *mapper) audioMetaFor(rate int) map[string]any {
+	if m.audioMeta == nil || m.metaTurn != m.turn || m.metaRate != rate {
+		m.audioMeta = map[string]any{
+			fullduplex.MetaSampleRate: rate,
+			fullduplex.MetaChannels:   1,
+			fullduplex.MetaRole:       fullduplex.RoleModel,
+			fullduplex.MetaTurn:       m.turn,
+		}
+		m.metaTurn, m.metaRate = m.turn, rate
+	}
+	return m.audioMeta
 }
 
 // interruptHold bounds how long the EventInterrupt of a cut turn waits for
@@ -246,17 +267,24 @@ func (m *mapper) part(dst []fullduplex.StreamItem, p *genai.Part, now time.Time)
 			if rate <= 0 {
 				rate = m.outRate
 			}
+			data := b.Data
+			if len(data)%2 != 0 {
+				// Half a sample: never emit a symbol that fails Validate
+				// (a speaker would refuse it and end the session).
+				dst = append(dst, event(fullduplex.EventError, &FrameError{Err: fmt.Errorf(
+					"%w: model audio of %d bytes is not a whole number of 16-bit samples; its last byte was dropped",
+					fullduplex.ErrInvalidSymbol, len(data))}, now))
+				data = data[:len(data)-1]
+				if len(data) == 0 {
+					return dst
+				}
+			}
 			dst = append(dst, fullduplex.Symbol{
 				Modality:  fullduplex.ModalityAudio,
-				Data:      b.Data,
+				Data:      data,
 				MIMEType:  fullduplex.PCMMIMEType(rate),
 				Timestamp: now,
-				Metadata: map[string]any{
-					fullduplex.MetaSampleRate: rate,
-					fullduplex.MetaChannels:   1,
-					fullduplex.MetaRole:       fullduplex.RoleModel,
-					fullduplex.MetaTurn:       m.turn,
-				},
+				Metadata:  m.audioMetaFor(rate),
 			})
 		case strings.HasPrefix(b.MIMEType, "video/"):
 			dst = append(dst, m.media(fullduplex.ModalityVideo, b, now))
@@ -278,8 +306,12 @@ func (m *mapper) part(dst []fullduplex.StreamItem, p *genai.Part, now time.Time)
 }
 
 func (m *mapper) media(mod fullduplex.Modality, b *genai.Blob, now time.Time) fullduplex.Symbol {
+	mime := b.MIMEType
+	if mime == "" {
+		mime = "application/octet-stream" // a symbol without one fails Validate
+	}
 	return fullduplex.Symbol{
-		Modality: mod, Data: b.Data, MIMEType: b.MIMEType, Timestamp: now,
+		Modality: mod, Data: b.Data, MIMEType: mime, Timestamp: now,
 		Metadata: map[string]any{fullduplex.MetaRole: fullduplex.RoleModel, fullduplex.MetaTurn: m.turn},
 	}
 }

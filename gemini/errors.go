@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/fullduplex-go/fullduplex/internal/redact"
 )
 
 // ErrReconnectFailed ends a stream whose reconnect attempts all failed; the
@@ -19,7 +21,7 @@ var ErrReconnectFailed = errors.New("gemini: reconnect failed")
 // Reach it with errors.As. It is immutable once returned, safe to share.
 type CloseError struct {
 	Code   int    // websocket close code, e.g. 1007 or 1008
-	Reason string // the service's reason text
+	Reason string // the service's reason text, with the API key and bearer token redacted
 }
 
 // Error gives the close code and the service's reason.
@@ -71,14 +73,15 @@ const (
 	readFinished                     // CloseSend's last owed answer ended: the stream ends with io.EOF
 )
 
-// classifyRead sorts err and returns the error to report.
-func classifyRead(err error) (readOutcome, error) {
+// classifyRead sorts err and returns the error to report, with every
+// secret redacted from it (and from whatever its Unwrap chain reaches).
+func classifyRead(err error, secrets []string) (readOutcome, error) {
 	var ce *websocket.CloseError
 	if errors.As(err, &ce) {
 		if ce.Code == websocket.CloseNormalClosure {
 			return readCleanEnd, io.EOF
 		}
-		e := &CloseError{Code: ce.Code, Reason: ce.Text}
+		e := &CloseError{Code: ce.Code, Reason: redact.String(ce.Text, secrets...)}
 		if e.fatal() {
 			return readFatal, e
 		}
@@ -91,28 +94,41 @@ func classifyRead(err error) (readOutcome, error) {
 	case errors.As(err, &se), errors.As(err, &te),
 		strings.HasPrefix(msg, "invalid message format"),
 		strings.HasPrefix(msg, "mapToStruct"):
-		return readMalformed, &FrameError{Err: err}
+		return readMalformed, &FrameError{Err: redact.Error(err, secrets...)}
 	case strings.HasPrefix(msg, "received error in response"):
-		return readMalformed, &FrameError{Err: err, ServiceError: true}
+		return readMalformed, &FrameError{Err: redact.Error(err, secrets...), ServiceError: true}
 	}
-	return readBroken, fmt.Errorf("gemini: connection lost: %w", err)
+	return readBroken, redact.Error(fmt.Errorf("gemini: connection lost: %w", err), secrets...)
+}
+
+// A FrameTooLargeError is a server message longer than Config.MaxFrameSize.
+// The connection it came on has ended: it arrives as the Data of a
+// fullduplex.EventError, then the stream reconnects (ReconnectInfo.Err is
+// this error) or, when it cannot, ends with it. It is immutable once
+// delivered, safe to share.
+type FrameTooLargeError struct {
+	Limit int // Config.MaxFrameSize
+}
+
+// Error gives the limit.
+func (e *FrameTooLargeError) Error() string {
+	return fmt.Sprintf("gemini: the service sent a message over the %d-byte limit (Config.MaxFrameSize); the connection was dropped", e.Limit)
 }
 
 // A FrameError is a server message the stream could not parse, or an error
 // message from the service; it arrives as the Data of a fullduplex.EventError
 // and the stream goes on. It is immutable once delivered, safe to share.
 type FrameError struct {
+	// Err is the parse or service error, with the API key and bearer token
+	// redacted from its message and from every error its Unwrap chain
+	// reaches (the SDK's message quotes the whole frame).
 	Err          error
 	ServiceError bool // the frame was an {"error": ...} message
 }
 
-// Error says which frame failed and why.
+// Error says which frame failed and why, cut to 300 bytes.
 func (e *FrameError) Error() string {
-	const max = 300
-	s := e.Err.Error()
-	if len(s) > max {
-		s = s[:max] + "…"
-	}
+	s := redact.Cut(e.Err.Error(), 300)
 	if e.ServiceError {
 		return "gemini: the service sent an error: " + s
 	}
@@ -121,13 +137,3 @@ func (e *FrameError) Error() string {
 
 // Unwrap returns the parse or service error.
 func (e *FrameError) Unwrap() error { return e.Err }
-
-// redact returns err with every occurrence of secret replaced. An error
-// that contained the secret is replaced by a plain error with the cleaned
-// message, so that no chain of Unwrap can reach the secret.
-func redact(err error, secret string) error {
-	if err == nil || secret == "" || !strings.Contains(err.Error(), secret) {
-		return err
-	}
-	return errors.New(strings.ReplaceAll(err.Error(), secret, "[REDACTED]"))
-}

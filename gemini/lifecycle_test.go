@@ -188,3 +188,26 @@ func TestCloseDuringHungConnect(t *testing.T) {
 	require.NoError(t, st.Close())
 	assert.ErrorIs(t, <-done, fullduplex.ErrClosed)
 }
+
+// Close returns within the one second the contract promises even while a
+// goroutine is stuck in the SDK's dial (the server never answers setup).
+// This is the contract's bound, not a speed claim: the stream waits 800 ms.
+func TestCloseCapWithAStuckDial(t *testing.T) {
+	srv := geminitest.NewServer(geminitest.Options{APIKey: testKey})
+	defer srv.Close()
+	srv.HangSetup(true)
+	st := gemini.NewStream(gemini.Config{BaseURL: srv.URL(), APIKey: testKey})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- st.Connect(ctx) }()
+	_, err := srv.WaitConn(waitCtx(t), 0)
+	require.NoError(t, err)
+	cancel()
+	require.ErrorIs(t, <-done, context.Canceled)
+	t0 := time.Now()
+	require.NoError(t, st.Close())
+	elapsed := time.Since(t0)
+	assert.Less(t, elapsed, time.Second, "Close returns within its cap")
+	t.Logf("Close returned after %v", elapsed)
+	srv.HangSetup(false) // the stuck goroutine gets its answer and closes the late session
+}

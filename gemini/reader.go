@@ -2,7 +2,10 @@ package gemini
 
 import (
 	"encoding/json"
+	"errors"
 	"time"
+
+	"github.com/gorilla/websocket"
 
 	"github.com/fullduplex-go/fullduplex"
 	"google.golang.org/genai"
@@ -87,6 +90,7 @@ func (s *Stream) read(c *conn) {
 	frames := make(chan frame)
 	stop := make(chan struct{})
 	recvDone := make(chan struct{})
+	limitReads(c.sess, s.rc.MaxFrameSize)
 	defer func() {
 		close(stop)
 		_ = c.sess.Close()
@@ -102,7 +106,7 @@ func (s *Stream) read(c *conn) {
 				return
 			}
 			if err != nil {
-				if outcome, _ := classifyRead(err); outcome != readMalformed {
+				if outcome, _ := classifyRead(err, nil); outcome != readMalformed {
 					return
 				}
 			}
@@ -140,6 +144,7 @@ func (s *Stream) read(c *conn) {
 			}
 		}
 		buf = buf[:0]
+		s.releaseHeld()
 		return true
 	}
 	for {
@@ -188,7 +193,14 @@ func (s *Stream) read(c *conn) {
 			return
 		}
 		if f.err != nil {
-			outcome, rep := classifyRead(f.err)
+			outcome, rep := classifyRead(f.err, s.secrets())
+			if errors.Is(f.err, websocket.ErrReadLimit) {
+				rep = &FrameTooLargeError{Limit: s.rc.MaxFrameSize}
+				buf = append(buf[:0], event(fullduplex.EventError, rep, time.Now()))
+				if !deliver() {
+					return
+				}
+			}
 			if outcome == readMalformed {
 				buf = append(buf[:0], event(fullduplex.EventError, rep, time.Now()))
 				if !deliver() {
@@ -218,6 +230,7 @@ func (s *Stream) read(c *conn) {
 			}
 			s.mu.Unlock()
 			if u.Resumable && u.NewHandle != "" {
+				s.send.ack(c.sess)
 				select {
 				case c.resumable <- struct{}{}:
 				default:

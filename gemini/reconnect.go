@@ -192,7 +192,11 @@ func (s *Stream) reconnect(old *conn, reason string, cause error, failures *int)
 			_ = sess.Close()
 			return nil, errFinished
 		}
-		dropped := s.send.install(sess)
+		if !resumed {
+			s.turns.newSession() // the old session's answers will never come
+		}
+		dropped := s.install(sess, resumed)
+		s.releaseHeld()
 		if !s.push(event(fullduplex.EventReconnect, ReconnectInfo{
 			Reason: reason, Err: cause, Resumed: resumed, Attempts: attempts, DroppedAudio: dropped,
 		}, time.Now())) {

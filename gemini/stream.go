@@ -3,11 +3,13 @@ package gemini
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/fullduplex-go/fullduplex"
+	"github.com/fullduplex-go/fullduplex/internal/redact"
 	"google.golang.org/genai"
 )
 
@@ -38,6 +40,7 @@ type Stream struct {
 	cur    *conn             // the connection being read
 	handle string            // latest resumption handle
 	resume bool              // the latest resumption update was resumable
+	tokens []string          // Vertex AI bearer tokens dialed with (the last maxTokens), for redaction
 
 	items  chan fullduplex.StreamItem
 	ended  chan struct{} // closed by the supervisor when the session is over
@@ -105,7 +108,7 @@ func (s *Stream) DeclareTools(tools []fullduplex.Tool) error {
 // completes later is closed at once. (The SDK offers no way to abort its
 // handshake, so a server that never answers setup keeps one goroutine
 // blocked until it closes the socket; Close does not wait for it longer than
-// one second.)
+// closeWait, 800 ms.)
 func (s *Stream) Connect(ctx context.Context) error {
 	if s.ctx.Err() != nil {
 		return fullduplex.ErrClosed
@@ -132,7 +135,7 @@ func (s *Stream) Connect(ctx context.Context) error {
 	}
 	client, err := genai.NewClient(ctx, rc.clientConfig())
 	if err != nil {
-		return redact(fmt.Errorf("gemini: %w", err), rc.APIKey)
+		return redact.Error(fmt.Errorf("gemini: %w", err), rc.APIKey)
 	}
 	s.rc, s.client = rc, client
 	s.mu.Lock()
@@ -147,7 +150,7 @@ func (s *Stream) Connect(ctx context.Context) error {
 	}
 	s.items <- event(fullduplex.EventConnected, sess.SetupComplete, time.Now())
 	c := s.startConn(sess)
-	s.send.install(sess)
+	s.install(sess, false)
 	s.started.Store(true)
 	if !s.goTracked(func() { s.supervise(c) }) {
 		_ = sess.Close()
@@ -196,8 +199,11 @@ func (s *Stream) Receive(ctx context.Context) (fullduplex.StreamItem, error) {
 
 // Close ends the stream: it closes the connection, which unblocks every
 // pending Send and Receive (they return fullduplex.ErrClosed), and waits for
-// the stream's goroutines, at most one second. It is idempotent and always
-// returns nil. The SDK sends no close frame; the service sees the socket end.
+// the stream's goroutines, at most closeWait (800 ms), so that Close
+// returns within one second even while a goroutine is stuck in the SDK's
+// dial (which nothing can abort: it ends when the server lets go of the
+// socket). It is idempotent and always returns nil. The SDK sends no close
+// frame; the service sees the socket end.
 func (s *Stream) Close() error {
 	s.closeOnce.Do(func() {
 		s.mu.Lock()
@@ -213,7 +219,7 @@ func (s *Stream) Close() error {
 		s.wg.Wait()
 		close(done)
 	}()
-	t := time.NewTimer(time.Second)
+	t := time.NewTimer(closeWait)
 	defer t.Stop()
 	select {
 	case <-done:
@@ -221,6 +227,11 @@ func (s *Stream) Close() error {
 	}
 	return nil
 }
+
+// closeWait bounds how long Close waits for the stream's goroutines: well
+// under the one second the contract promises, leaving room for a loaded
+// scheduler.
+const closeWait = 800 * time.Millisecond
 
 // push hands an item to Receive; it returns false when the stream is closed.
 func (s *Stream) push(it fullduplex.StreamItem) bool {
@@ -243,6 +254,9 @@ func (s *Stream) dial(ctx context.Context) (*genai.Session, error) {
 	lc := liveConfig(rc, s.tools, handle)
 	s.mu.Unlock()
 
+	if rc.VertexAI {
+		s.noteToken(ctx, client)
+	}
 	type result struct {
 		sess *genai.Session
 		err  error
@@ -267,7 +281,7 @@ func (s *Stream) dial(ctx context.Context) (*genai.Session, error) {
 	select {
 	case r := <-ch:
 		if r.err != nil {
-			return nil, connectError(r.err, rc.APIKey)
+			return nil, connectError(r.err, s.secrets())
 		}
 		return r.sess, nil
 	case <-ctx.Done():
@@ -282,13 +296,47 @@ func (s *Stream) dial(ctx context.Context) (*genai.Session, error) {
 	}
 }
 
-// connectError describes a failed dial or setup, without the API key.
-func connectError(err error, key string) error {
-	if outcome, ce := classifyRead(err); outcome == readFatal || outcome == readCleanEnd {
+// connectError describes a failed dial or setup, without the secrets.
+func connectError(err error, secrets []string) error {
+	if outcome, ce := classifyRead(err, secrets); outcome == readFatal || outcome == readCleanEnd {
 		if outcome == readCleanEnd {
 			ce = &CloseError{Code: 1000, Reason: "closed during setup"}
 		}
-		return redact(fmt.Errorf("gemini: connect: %w", ce), key)
+		return fmt.Errorf("gemini: connect: %w", ce)
 	}
-	return redact(fmt.Errorf("gemini: connect: %w", err), key)
+	return redact.Error(fmt.Errorf("gemini: connect: %w", err), secrets...)
+}
+
+// secrets returns what must never appear in an error or event: the API key
+// and the Vertex AI bearer tokens the stream has dialed with.
+func (s *Stream) secrets() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string{s.rc.APIKey}, s.tokens...)
+}
+
+// maxTokens bounds the bearer tokens remembered for redaction.
+const maxTokens = 4
+
+// noteToken learns the bearer token the SDK is about to dial with (Vertex
+// AI), so that no error quoting it leaves the package. The credentials
+// cache their token, so this is the value the SDK sends.
+func (s *Stream) noteToken(ctx context.Context, client *genai.Client) {
+	creds := client.ClientConfig().Credentials
+	if creds == nil {
+		return
+	}
+	tok, err := creds.Token(ctx)
+	if err != nil || tok == nil || tok.Value == "" {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if slices.Contains(s.tokens, tok.Value) {
+		return
+	}
+	s.tokens = append(s.tokens, tok.Value)
+	if len(s.tokens) > maxTokens {
+		s.tokens = s.tokens[len(s.tokens)-maxTokens:]
+	}
 }

@@ -23,11 +23,11 @@ func TestWriteFailureIsResentAfterReconnect(t *testing.T) {
 	require.NoError(t, st.Connect(ctx))
 
 	require.NoError(t, st.lockSend(ctx))
-	_ = st.send.sess.Close()
+	_ = st.send.current().Close()
 	m, err := symbolMsg(fullduplex.TextSymbol("after the break"), 16000)
 	require.NoError(t, err)
-	require.NoError(t, st.deliverLocked(&m))
-	assert.Nil(t, st.send.sess, "sends now wait for the next connection")
+	require.NoError(t, st.deliverLocked(ctx, &m))
+	assert.Nil(t, st.send.current(), "sends now wait for the next connection")
 	st.unlockSend()
 
 	c1, err := srv.WaitConn(ctx, 1)

@@ -20,8 +20,14 @@ type Conn struct {
 	ws    *websocket.Conn
 	index int
 
-	wmu    sync.Mutex // serializes writes
-	closed bool       // guarded by wmu
+	wmu    sync.Mutex    // serializes writes
+	closed bool          // guarded by wmu
+	gone   chan struct{} // closed with closed, under wmu
+
+	// budget is how many more client messages the server reads (-1: no
+	// limit), and resume is closed by ResumeReading; both guarded by srv.mu.
+	budget int
+	resume chan struct{}
 
 	msgs []ClientMessage // guarded by srv.mu
 
@@ -103,7 +109,7 @@ func (c *Conn) CloseWith(code int, reason string) error {
 	if c.closed {
 		return errConnClosed
 	}
-	c.closed = true
+	c.markClosedLocked()
 	err := c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
 	_ = c.ws.Close()
 	return err
@@ -113,14 +119,68 @@ func (c *Conn) CloseWith(code int, reason string) error {
 func (c *Conn) Drop() {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	c.closed = true
+	c.markClosedLocked()
 	_ = c.ws.Close()
+}
+
+// markClosedLocked records that the connection is closed; c.wmu is held.
+func (c *Conn) markClosedLocked() {
+	if !c.closed {
+		c.closed = true
+		close(c.gone)
+	}
+}
+
+// StopReadingAfter makes the server read only the next n client messages
+// on c and then stop reading, like a peer that stalled: with
+// Options.ReceiveBuffer small, the client's writes then block.
+// ResumeReading undoes it; the server still writes to c meanwhile.
+func (c *Conn) StopReadingAfter(n int) {
+	c.srv.mu.Lock()
+	defer c.srv.mu.Unlock()
+	c.budget = max(n, 0)
+	if c.resume == nil {
+		c.resume = make(chan struct{})
+	}
+}
+
+// ResumeReading lets the server read c's messages again.
+func (c *Conn) ResumeReading() {
+	c.srv.mu.Lock()
+	defer c.srv.mu.Unlock()
+	c.budget = -1
+	if c.resume != nil {
+		close(c.resume)
+		c.resume = nil
+	}
+}
+
+// waitReading blocks while c's read budget is spent; it reports false when
+// c or the server closed meanwhile.
+func (c *Conn) waitReading() bool {
+	c.srv.mu.Lock()
+	ch := c.resume
+	if c.budget != 0 {
+		ch = nil
+	}
+	c.srv.mu.Unlock()
+	if ch == nil {
+		return true
+	}
+	select {
+	case <-ch:
+		return true
+	case <-c.gone:
+		return false
+	case <-c.srv.ctx.Done():
+		return false
+	}
 }
 
 // serveConn runs one connection: setup, then the read loop.
 func (s *Server) serveConn(ws *websocket.Conn, keyOK, vertex bool) {
 	defer s.wg.Done()
-	c := &Conn{srv: s, ws: ws, index: -1, vertex: vertex}
+	c := &Conn{srv: s, ws: ws, index: -1, vertex: vertex, gone: make(chan struct{}), budget: -1}
 	if !s.track(c) {
 		_ = ws.Close()
 		return
@@ -144,6 +204,11 @@ func (s *Server) serveConn(ws *websocket.Conn, keyOK, vertex bool) {
 	s.notifyLocked()
 	hang, release, requireHandle := s.hang, s.release, s.requireHand
 	handleOK := first.Setup.SessionResumption != nil && s.handles[first.Setup.SessionResumption.Handle]
+	closeSetup, closeCode, closeWhy := false, 0, ""
+	if keyOK && s.closeSetups > 0 {
+		s.closeSetups--
+		closeSetup, closeCode, closeWhy = true, s.closeCode, s.closeWhy
+	}
 	s.mu.Unlock()
 
 	switch {
@@ -152,6 +217,9 @@ func (s *Server) serveConn(ws *websocket.Conn, keyOK, vertex bool) {
 		return
 	case !keyOK:
 		_ = c.CloseWith(websocket.ClosePolicyViolation, "API key not valid. Please pass a valid API key.")
+		return
+	case closeSetup:
+		_ = c.CloseWith(closeCode, closeWhy)
 		return
 	case requireHandle && c.index > 0 && !handleOK:
 		_ = c.CloseWith(websocket.ClosePolicyViolation, "geminitest: setup needs a session resumption handle the server issued")
@@ -189,11 +257,17 @@ func (s *Server) serveConn(ws *websocket.Conn, keyOK, vertex bool) {
 		}()
 	}
 	for {
+		if !c.waitReading() {
+			return
+		}
 		m, ok := c.read()
 		if !ok {
 			return
 		}
 		s.mu.Lock()
+		if c.budget > 0 {
+			c.budget--
+		}
 		m.Conn = c.index
 		if !s.opts.DiscardMessages {
 			c.msgs = append(c.msgs, m)

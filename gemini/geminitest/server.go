@@ -42,6 +42,12 @@ type Options struct {
 	// sessionResumptionUpdate with a fresh handle after setupComplete (and
 	// after each echo turn) when the client asked for session resumption.
 	NoResumptionUpdates bool
+	// ReceiveBuffer sets the kernel receive buffer (SO_RCVBUF) of the
+	// server's sockets, in bytes, on systems that have one: with a small
+	// buffer and Conn.StopReadingAfter, a client's writes block as soon as its
+	// own send buffer is full, like writes to a peer that stopped reading.
+	// Default 0: the system's (which grows to megabytes on loopback).
+	ReceiveBuffer int
 	// DiscardMessages stops the server from recording client messages after
 	// setup (for benchmarks that send millions); waits then see only setups.
 	DiscardMessages bool
@@ -68,6 +74,9 @@ type Server struct {
 	refuse      int           // refuse this many more upgrades
 	refuseCode  int
 	requireHand bool
+	closeSetups int // close this many more setups with closeCode and closeWhy
+	closeCode   int
+	closeWhy    string
 	handles     map[string]bool
 	live        map[*Conn]bool // every upgraded connection, for Close
 	closeOnce   sync.Once
@@ -82,7 +91,8 @@ func NewServer(opts Options) *Server {
 	if opts.AccessToken == "" {
 		opts.AccessToken = DefaultAccessToken
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	lc := net.ListenConfig{Control: receiveBuffer(opts.ReceiveBuffer)}
+	ln, err := lc.Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		panic(fmt.Sprintf("geminitest: listen on 127.0.0.1: %v", err))
 	}
@@ -177,6 +187,17 @@ func (s *Server) HangSetup(on bool) {
 func (s *Server) RefuseConnections(n, code int) {
 	s.mu.Lock()
 	s.refuse, s.refuseCode = n, code
+	s.mu.Unlock()
+}
+
+// CloseSetups makes the server answer the next n setups (that carry a
+// valid key) with a close frame of code and reason instead of
+// setupComplete, like a service that refuses the session (1008) or fails
+// (1011). The reason may say anything, the client's key included: a test of
+// redaction can make the server quote it.
+func (s *Server) CloseSetups(n, code int, reason string) {
+	s.mu.Lock()
+	s.closeSetups, s.closeCode, s.closeWhy = n, code, reason
 	s.mu.Unlock()
 }
 

@@ -136,3 +136,16 @@ func TestResample(t *testing.T) {
 	tone := geminitest.Tone(440, 16000, 100)
 	assert.Len(t, tone, 3200)
 }
+
+func TestCloseSetups(t *testing.T) {
+	srv := geminitest.New(t, geminitest.Options{})
+	srv.CloseSetups(1, 1011, "no backend")
+	_, err := connect(t, srv, geminitest.DefaultAPIKey, nil)
+	var ce *websocket.CloseError
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, 1011, ce.Code)
+	assert.Equal(t, "no backend", ce.Text)
+	sess, err := connect(t, srv, geminitest.DefaultAPIKey, nil)
+	require.NoError(t, err, "only the next n setups are closed")
+	sess.Close()
+}
