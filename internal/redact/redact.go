@@ -7,6 +7,7 @@ package redact
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 )
 
@@ -85,6 +86,9 @@ type redacted struct {
 }
 
 func (e *redacted) Error() string { return e.msg }
+
+// GoString keeps %#v from printing the fields, which hold the secrets.
+func (e *redacted) GoString() string { return "redact.Error(" + strconv.Quote(e.msg) + ")" }
 
 // Is reports whether the original chain matches target: comparing with a
 // sentinel reveals no text.

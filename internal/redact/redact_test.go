@@ -33,6 +33,11 @@ func TestErrorRedactsTheWholeChain(t *testing.T) {
 			t.Fatalf("secret in %q", m)
 		}
 	}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q"} {
+		if out := fmt.Sprintf(verb, err); strings.Contains(out, key) {
+			t.Fatalf("secret in %s: %s", verb, out)
+		}
+	}
 	if !strings.Contains(err.Error(), Marker) {
 		t.Fatalf("no marker in %q", err)
 	}
