@@ -21,9 +21,10 @@ const DefaultCloseSendWait = 10 * time.Second
 // closed under mu, once.
 //
 // An answer is owed for every text turn sent (the service answers every
-// client turn) and for audio sent since the last finished model turn (the
-// service answers speech, and says nothing about silence, hence the bound
-// Config.CloseSendWait). A model turn that starts while text is owed answers
+// client turn) and for audible audio sent since the last finished model
+// turn — silence after an answer owes nothing (see audible); with manual
+// activity detection, any audio — (the service answers speech and says
+// nothing about silence or noise, hence the bound Config.CloseSendWait). A model turn that starts while text is owed answers
 // the oldest text turn: its terminator, finished or cut, pays it; text sent
 // while a turn is under way is answered by a later turn (the service cuts
 // the current one). A finished turn (EventStreamEnd) pays all audio; a cut
@@ -38,7 +39,8 @@ type ledger struct {
 	held      []outMsg // text turns waiting for the owed answer to end, oldest first
 	due       int      // held turns released by terminators, not yet taken by sendHeld
 	releasing bool     // a sendHeld goroutine runs (one at a time)
-	audio     bool     // audio sent since the last EventStreamEnd
+	audio     bool     // audio that asks for an answer sent since the last EventStreamEnd
+	voice     bool     // the last audio sent was audible
 	speaking  bool     // the model has produced output since the last terminator
 	answering bool     // the current model turn answers a text turn
 	closed    bool     // CloseSend was called
@@ -121,9 +123,13 @@ func (l *ledger) unsentText() {
 	l.mu.Unlock()
 }
 
-func (l *ledger) sentAudio() {
+// sentAudio notes audio sent: owed is true when it asks for an answer (it
+// is audible, or the client marks activity itself), speaking when it was
+// audible, so that a turn ending during it leaves it owed.
+func (l *ledger) sentAudio(owed, speaking bool) {
 	l.mu.Lock()
-	l.audio = true
+	l.audio = l.audio || owed
+	l.voice = speaking
 	l.mu.Unlock()
 }
 
@@ -168,7 +174,8 @@ func (l *ledger) received(it fullduplex.StreamItem) (finished bool) {
 		}
 	}
 	if end {
-		l.audio = false
+		// Speech still going on when the turn ends is answered later.
+		l.audio = l.voice
 	}
 	l.kickLocked()
 	return l.finishIfDoneLocked()

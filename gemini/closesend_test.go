@@ -115,11 +115,33 @@ func TestCloseSendGivesUpOnUnansweredAudio(t *testing.T) {
 	cfg := gemini.Config{CloseSendWait: 50 * time.Millisecond}
 	_, st, c := start(t, geminitest.Options{}, cfg) // no echo: nobody answers
 	ctx := waitCtx(t)
-	require.NoError(t, st.Send(ctx, fullduplex.AudioSymbol(make([]byte, 640), 16000)))
+	require.NoError(t, st.Send(ctx, fullduplex.AudioSymbol(geminitest.Tone(500, 16000, 20), 16000)))
 	require.NoError(t, st.CloseSend(ctx))
 	_, err := c.WaitFor(ctx, geminitest.IsAudioStreamEnd)
 	require.NoError(t, err)
 	texts, terms := untilEOF(t, st)
+	assert.Empty(t, texts)
+	assert.Empty(t, terms)
+}
+
+// Silence sent after the last answer (a file's trailing second) owes no
+// answer: CloseSend ends at once, without waiting out CloseSendWait.
+func TestCloseSendOwesNothingForTrailingSilence(t *testing.T) {
+	_, st, c := start(t, geminitest.Options{Echo: true}, gemini.Config{CloseSendWait: time.Hour})
+	ctx := waitCtx(t)
+	require.NoError(t, st.Send(ctx, fullduplex.TextSymbol("q")))
+	for {
+		if ev, ok := next(t, st).(fullduplex.StreamEvent); ok && ev.Type == fullduplex.EventStreamEnd {
+			break
+		}
+	}
+	for range 50 { // one second of digital silence
+		require.NoError(t, st.Send(ctx, fullduplex.AudioSymbol(make([]byte, 640), 16000)))
+	}
+	require.NoError(t, st.CloseSend(ctx))
+	_, err := c.WaitFor(ctx, geminitest.IsAudioStreamEnd)
+	require.NoError(t, err)
+	texts, terms := untilEOF(t, st) // the test's deadline, not an hour, bounds it
 	assert.Empty(t, texts)
 	assert.Empty(t, terms)
 }

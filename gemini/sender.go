@@ -362,7 +362,8 @@ func (s *Stream) Send(ctx context.Context, sym fullduplex.Symbol) error {
 	switch {
 	case m.audioBytes > 0:
 		s.send.audioOpen = true
-		s.turns.sentAudio()
+		loud := audible(sym.Data)
+		s.turns.sentAudio(loud || s.rc.manualActivity(), loud)
 	case m.content != nil:
 		if !s.turns.textTurn(m) {
 			return nil // typed ahead: it goes out when the owed answer ends
