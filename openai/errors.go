@@ -55,5 +55,4 @@ var ErrReconnectFailed = errors.New("openai: reconnect failed")
 // ErrInputClosed is returned by Send and SendEnd after CloseSend.
 var ErrInputClosed = errors.New("openai: input closed by CloseSend")
 
-
 func redactErr(err error, key string) error { return redact.Error(err, key) }
