@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	fd "github.com/fullduplex-go/fullduplex"
+	"github.com/fullduplex-go/fullduplex/internal/pcm"
 	"github.com/fullduplex-go/fullduplex/openai"
 	"github.com/fullduplex-go/fullduplex/openai/openaitest"
 )
@@ -111,4 +112,39 @@ func metadata[T any](items []fd.StreamItem) []T {
 		}
 	}
 	return out
+}
+
+// utterance returns 16-bit PCM at rate: quiet background, speech-like
+// tone of speechMS, then background again (long enough for the service's
+// silence to end the turn).
+func utterance(rate, speechMS int) []byte {
+	var s []int16
+	s = pcm.AppendNoise(s, 0.0005, rate/2, 1)
+	tone := pcm.AppendTone(nil, 220, 0.3, rate, rate*speechMS/1000)
+	s = append(s, pcm.Mix(tone, pcm.AppendNoise(nil, 0.0005, len(tone), 2))...)
+	s = pcm.AppendNoise(s, 0.0005, rate*1200/1000, 3)
+	return pcm.EncodeInt16(nil, s)
+}
+
+// sendAudio sends pcm at rate in 20 ms chunks.
+func sendAudio(t *testing.T, st fd.DuplexStream, data []byte, rate int) {
+	t.Helper()
+	ctx := testCtx(t)
+	chunk := rate / 50 * 2
+	for len(data) > 0 {
+		n := min(chunk, len(data))
+		require.NoError(t, st.Send(ctx, fd.AudioSymbol(data[:n], rate)))
+		data = data[n:]
+	}
+}
+
+// appended returns the bytes of audio the server received.
+func appended(c *openaitest.Conn) int {
+	n := 0
+	for _, e := range c.Events() {
+		if a, ok := e.Audio(); ok {
+			n += len(a)
+		}
+	}
+	return n
 }

@@ -3,6 +3,7 @@ package openai
 import (
 	"context"
 	"fmt"
+	"io"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -302,6 +303,9 @@ func (s *Stream) usable() error {
 	}
 	select {
 	case <-s.ended:
+		if s.endErr == io.EOF {
+			return fmt.Errorf("openai: the stream ended after CloseSend: %w", ErrInputClosed)
+		}
 		return fmt.Errorf("openai: stream ended: %w", s.endErr)
 	default:
 		return nil

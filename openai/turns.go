@@ -138,11 +138,11 @@ func (s *Stream) handleLocked(ev serverEvent, dst []fullduplex.StreamItem) []ful
 		s.startResponseLocked(id)
 
 	case "response.output_audio.delta":
-		r := s.respLocked(ev.ResponseID)
 		raw, err := base64.StdEncoding.DecodeString(ev.Delta)
 		if err != nil {
 			return append(dst, event(fullduplex.EventError, fmt.Errorf("openai: response.output_audio.delta: bad base64 audio: %w", err), now))
 		}
+		r := s.respLocked(ev.ResponseID)
 		r.addAudio(ev.ItemID, ev.ContentIndex, len(raw))
 		if r.cut || len(raw) == 0 {
 			return dst
