@@ -17,6 +17,9 @@ import (
 // maxFrame bounds one server frame.
 const maxFrame = 16 << 20
 
+// hardCap is how long the service lets a session last.
+const hardCap = 60 * time.Minute
+
 // A conn is one websocket connection: one session of the service. Its
 // writer goroutine is the only one writing to ws once the handshake is over.
 type conn struct {
@@ -258,7 +261,8 @@ func (s *Stream) runConn(c *conn) (outcome, error) {
 	}
 
 	capAt := c.started.Add(s.cfg.SessionCap)
-	forceAt := capAt.Add(min(4*time.Minute, s.cfg.SessionCap/10))
+	// The service's own limit is 60 minutes: past 59, move even mid-answer.
+	forceAt := c.started.Add(max(s.cfg.SessionCap, hardCap-time.Minute))
 	capDue := false
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
