@@ -7,6 +7,9 @@ import (
 	"github.com/fullduplex-go/fullduplex"
 	"github.com/fullduplex-go/fullduplex/examples/internal/offline"
 	"github.com/fullduplex-go/fullduplex/gemini"
+	"github.com/fullduplex-go/fullduplex/internal/apikey"
+	"github.com/fullduplex-go/fullduplex/openai"
+	"github.com/fullduplex-go/fullduplex/openai/openaitest"
 	"github.com/fullduplex-go/fullduplex/realtime"
 	"github.com/fullduplex-go/fullduplex/realtime/geminiturn"
 	"github.com/fullduplex-go/fullduplex/realtime/geminiturn/geminiturntest"
@@ -47,6 +50,19 @@ func newStream(o options, log io.Writer) (fullduplex.DuplexStream, func(), error
 		}
 		return realtime.NewStream(model, realtime.Config{}), stop, nil
 
+	case "openai":
+		cfg := openai.Config{Model: o.model, Instructions: o.system}
+		stop := none
+		if o.offline || apikey.OpenAI() == "" {
+			if !o.offline {
+				fmt.Fprintln(log, "No API key: set OPENAI_API_KEY to talk to OpenAI's Realtime API.")
+			}
+			srv := openaitest.NewServer(openaitest.Options{Echo: true})
+			cfg.BaseURL, cfg.APIKey, stop = srv.URL(), srv.APIKey(), srv.Close
+			fmt.Fprintln(log, "Offline mode: a local fake OpenAI Realtime server echoes what you type.")
+		}
+		return openai.NewStream(cfg), stop, nil
+
 	case "openai-compatible":
 		cfg := openaicompat.Config{BaseURL: o.url, Model: o.model, SystemInstruction: o.system}
 		stop := none
@@ -57,5 +73,5 @@ func newStream(o options, log io.Writer) (fullduplex.DuplexStream, func(), error
 		}
 		return realtime.NewStream(openaicompat.New(cfg), realtime.Config{}), stop, nil
 	}
-	return nil, none, fmt.Errorf("unknown -backend %q: want live, turn or openai-compatible", o.backend)
+	return nil, none, fmt.Errorf("unknown -backend %q: want live, turn, openai or openai-compatible", o.backend)
 }

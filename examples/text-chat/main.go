@@ -1,8 +1,9 @@
 // Command text-chat is a terminal conversation with a model: type a line,
 // read the answer as it streams in, type again while it streams to cut it
-// off. The same code runs over three backends, chosen by -backend:
+// off. The same code runs over four backends, chosen by -backend:
 //
 //	live               Gemini Live (server-side realtime; text from transcriptions)
+//	openai             OpenAI Realtime (server-side realtime; text from transcriptions)
 //	turn               a Gemini turn model made live on the client side
 //	openai-compatible  a local model behind an OpenAI-compatible server (-url)
 //
@@ -29,7 +30,7 @@ import (
 
 func main() {
 	var o options
-	flag.StringVar(&o.backend, "backend", "live", "live, turn or openai-compatible")
+	flag.StringVar(&o.backend, "backend", "live", "live, turn, openai or openai-compatible")
 	flag.StringVar(&o.model, "model", "", "model name (default: the backend's default)")
 	flag.StringVar(&o.url, "url", "", "base URL of the OpenAI-compatible server (default llama.cpp's http://127.0.0.1:8080/v1)")
 	flag.StringVar(&o.system, "system", "You are a helpful assistant. Keep answers short.", "system instruction")

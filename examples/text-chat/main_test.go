@@ -22,7 +22,7 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m, goleak.IgnoreTopFunction("go.opencensus.io/stats/view.(*worker).start"))
 }
 
-var backends = []string{"live", "turn", "openai-compatible"}
+var backends = []string{"live", "turn", "openai", "openai-compatible"}
 
 // Three lines pasted at once (`printf 'hello\nsecond line\nthird\n' |
 // text-chat`), over each backend's offline fake: each line gets its own
