@@ -38,7 +38,7 @@ func chat(ctx context.Context, stream fullduplex.DuplexStream, o options, stdout
 	cfg := audio.Config{
 		Microphone: audio.MicrophoneConfig{Device: o.in},
 		Speaker:    audio.SpeakerConfig{Device: o.out},
-		Sinks:      []fullduplex.Sink{&console.Transcript{W: stdout}},
+		Sinks:      []fullduplex.Sink{&console.Transcript{W: stdout, Model: "gemini"}},
 	}
 	if o.inWAV != "" {
 		// The file is the whole input: no silence is added around it, since

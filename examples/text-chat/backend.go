@@ -75,3 +75,14 @@ func newStream(o options, log io.Writer) (fullduplex.DuplexStream, func(), error
 	}
 	return nil, none, fmt.Errorf("unknown -backend %q: want live, turn, openai or openai-compatible", o.backend)
 }
+
+// speaker names the model on the transcript's lines.
+func speaker(backend string) string {
+	switch backend {
+	case "live", "turn":
+		return "gemini"
+	case "openai":
+		return "openai"
+	}
+	return "model"
+}

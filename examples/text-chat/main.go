@@ -56,7 +56,7 @@ func run(ctx context.Context, o options) error {
 	fmt.Fprintln(os.Stderr, "Type a message and press Enter; type while the answer streams to interrupt it; Ctrl-D or Ctrl-C to quit.")
 	lines := console.NewLines()
 	defer lines.Restore()
-	err = chat(ctx, stream, lines, &console.Transcript{W: os.Stdout})
+	err = chat(ctx, stream, lines, &console.Transcript{W: os.Stdout, Model: speaker(o.backend)})
 	if ctx.Err() != nil {
 		return nil // Ctrl-C: the user quit
 	}

@@ -109,7 +109,7 @@ func TestTypingOverAnAnswerCutsItOff(t *testing.T) {
 	})
 	require.NoError(t, chat(ctx, fs, typed, sink))
 	assert.Equal(t, 1, fs.Interrupts(), "typing over the answer interrupts it once")
-	assert.Equal(t, "gemini: a long story that goes on\n  [interrupted]\ngemini: ok\n", out.String())
+	assert.Equal(t, "model: a long story that goes on\n  [interrupted]\nmodel: ok\n", out.String())
 }
 
 func TestUnknownBackend(t *testing.T) {
@@ -153,5 +153,5 @@ func (g gate) Write(ctx context.Context, item fullduplex.StreamItem) error {
 
 // modelLines returns the model's lines of a transcript.
 func modelLines(transcript string) []string {
-	return regexp.MustCompile(`(?m)^gemini: (.*)$`).FindAllString(transcript, -1)
+	return regexp.MustCompile(`(?m)^model: (.*)$`).FindAllString(transcript, -1)
 }

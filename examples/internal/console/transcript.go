@@ -14,8 +14,10 @@ import (
 // (interruptions, tool calls, reconnects, errors). Audio is ignored. It is
 // written by one goroutine at a time, as every Sink.
 type Transcript struct {
-	W    io.Writer
-	last string // role of the line being printed, "" at a line start
+	W io.Writer
+	// Model names the model on its lines, e.g. "gemini". Default "model".
+	Model string
+	last  string // role of the line being printed, "" at a line start
 }
 
 // Write prints item.
@@ -32,7 +34,10 @@ func (t *Transcript) Write(_ context.Context, item fullduplex.StreamItem) error 
 		}
 		if role != t.last {
 			t.newline()
-			name := "gemini"
+			name := t.Model
+			if name == "" {
+				name = "model"
+			}
 			if role == fullduplex.RoleUser {
 				name = "you"
 			}
