@@ -125,6 +125,7 @@ func TestEchoCancellerOnTheRig(t *testing.T) {
 	t.Logf("echo at the mic %.1f dBFS, after the canceller %.1f dBFS: ERLE %.1f dB over the second half; "+
 		"while it claims a reduction (%d of %d loud chunks; %d of %d quiet ones): median ERLE %.1f dB, over-claimed %d; %+v",
 		echo, left, echo-left, len(achieved), loud, quietClaimed, quiet, median, over, can.Stats())
+	t.Logf("speaker: %+v; output delay %v", spk.Stats(), spk.outputDelay())
 	require.Greater(t, echo, -40.0, "the loopback carries the echo")
 	require.Positive(t, loud)
 	// Output glitches of the speaker (several a second on a loaded
@@ -193,7 +194,7 @@ func TestBridgeBargeInWithEchoCancellation(t *testing.T) {
 			require.ErrorIs(t, stop(), context.Canceled)
 
 			st := b.Stats()
-			t.Logf("%+v", st)
+			t.Logf("%+v; output delay %v", st, b.Speaker().outputDelay())
 			if can, ok := b.filtered.(*aec.Canceller); ok {
 				t.Logf("canceller: reduction estimate %.1f dB; %+v", can.EchoReductionDB(), can.Stats())
 			}
