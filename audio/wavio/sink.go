@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/fullduplex-go/fullduplex"
+	"github.com/fullduplex-go/fullduplex/audio/bargein"
 	"github.com/fullduplex-go/fullduplex/internal/pcm"
 	"github.com/fullduplex-go/fullduplex/internal/playback"
 )
@@ -67,6 +68,7 @@ type Sink struct {
 	q       *playback.Queue
 	level   atomic.Uint64 // math.Float64bits
 	levelAt atomic.Int64  // unix ns
+	levels  bargein.Levels
 	playing atomic.Bool
 	stop    chan struct{}
 	wg      sync.WaitGroup
@@ -228,6 +230,7 @@ func (s *Sink) noteLevel(buf []int16) {
 	if dt := now - s.levelAt.Load(); dt > 0 && prev > 0 {
 		prev *= math.Exp(-float64(dt) / float64(s.cfg.LevelDecay))
 	}
+	s.levels.Note(time.Unix(0, now), pcm.RMS(buf))
 	s.level.Store(math.Float64bits(max(pcm.RMS(buf), prev)))
 	s.levelAt.Store(now)
 }
