@@ -549,9 +549,12 @@ func (c *Canceller) estimate(urgent bool) {
 		c.delayNS.Store(int64(-d) * int64(time.Second) / int64(c.rate))
 	default:
 		c.cand, c.haveCand = d, true
-		if small := int64(c.samples(estSmallMove)); c.measured && (d-c.lag > small || c.lag-d > small) {
+		if small := int64(c.samples(estSmallMove)); c.measured && corr >= estSureCorr && (d-c.lag > small || c.lag-d > small) {
 			// The echo seems to have moved: hold until the next
-			// estimate says whether it did.
+			// estimate says whether it did. A weaker estimate is more
+			// likely the user talking over the echo (the moment the
+			// reduction matters most to the gate): it waits for
+			// confirmation without dropping the reported reduction.
 			c.hold = true
 			c.restartReduction()
 		}
