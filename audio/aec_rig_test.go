@@ -2,10 +2,12 @@ package audio
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -125,6 +127,7 @@ func TestEchoCancellerOnTheRig(t *testing.T) {
 	t.Logf("echo at the mic %.1f dBFS, after the canceller %.1f dBFS: ERLE %.1f dB over the second half; "+
 		"while it claims a reduction (%d of %d loud chunks; %d of %d quiet ones): median ERLE %.1f dB, over-claimed %d; %+v",
 		echo, left, echo-left, len(achieved), loud, quietClaimed, quiet, median, over, can.Stats())
+	t.Logf("speaker: %+v; output delay %v", spk.Stats(), spk.outputDelay())
 	require.Greater(t, echo, -40.0, "the loopback carries the echo")
 	require.Positive(t, loud)
 	// Output glitches of the speaker (several a second on a loaded
@@ -172,12 +175,24 @@ func TestBridgeBargeInWithEchoCancellation(t *testing.T) {
 
 			tr := newTurns()
 			srv, session := echoServer(t)
+			// The gate's inputs, per symbol the watcher sees, for the log.
+			probe := &gateProbe{start: time.Now()}
 			b, err := NewBridge(session, Config{
-				Filter: aec.Filter(aec.Config{}),
-				Sinks:  []fullduplex.Sink{tr},
+				Filter: func(in fullduplex.Source, out fullduplex.Sink) (fullduplex.Source, error) {
+					src, err := aec.Filter(aec.Config{})(in, out)
+					probe.src, probe.can, probe.spk = src, src.(*aec.Canceller), out.(*Speaker)
+					return probe, err
+				},
+				Sinks: []fullduplex.Sink{tr},
 			})
 			require.NoError(t, err)
 			defer b.Close()
+			probe.b = b
+			defer func() {
+				if t.Failed() {
+					t.Logf("gate probe (ms since start: mic dBFS, level at capture dBFS, claimed reduction dB, lag ms, interrupts):\n%s", probe.log.String())
+				}
+			}()
 			stop := runInBackground(ctx, b)
 			require.NoError(t, exec.CommandContext(ctx, "paplay", "--device=mic", in).Run())
 			require.NoError(t, tr.waitEnds(ctx, 1), "the echo model answered")
@@ -193,8 +208,8 @@ func TestBridgeBargeInWithEchoCancellation(t *testing.T) {
 			require.ErrorIs(t, stop(), context.Canceled)
 
 			st := b.Stats()
-			t.Logf("%+v", st)
-			if can, ok := b.filtered.(*aec.Canceller); ok {
+			t.Logf("%+v; output delay %v", st, b.Speaker().outputDelay())
+			if can := probe.can; can != nil {
 				t.Logf("canceller: reduction estimate %.1f dB; %+v", can.EchoReductionDB(), can.Stats())
 			}
 			if c.interrupts {
@@ -223,3 +238,33 @@ func warmScript(t *testing.T) []int16 {
 	s = append(s, stop...)
 	return pcm.AppendSilence(s, 32000)
 }
+
+// gateProbe records, per symbol on its way to the barge-in watcher, what
+// the echo gate compares: logged when a test fails.
+type gateProbe struct {
+	src   fullduplex.Source
+	can   *aec.Canceller
+	spk   *Speaker
+	b     *Bridge
+	start time.Time
+	log   strings.Builder
+	n     int
+}
+
+func (p *gateProbe) Next(ctx context.Context) (fullduplex.Symbol, error) {
+	s, err := p.src.Next(ctx)
+	if err != nil || s.Modality != fullduplex.ModalityAudio || p.b == nil {
+		return s, err
+	}
+	x, _ := pcm.DecodeInt16(nil, s.Data)
+	l, _ := p.spk.LevelAt(s.Timestamp)
+	if p.n < 4000 {
+		p.n++
+		fmt.Fprintf(&p.log, "%d: %.0f %.0f %.0f %d %d\n", s.Timestamp.Sub(p.start).Milliseconds(), pcm.DBFS(x), pcm.AmplitudeToDB(l),
+			p.can.EchoReductionDB(), time.Since(s.Timestamp).Milliseconds(), p.b.Stats().BargeIn.Interrupts)
+	}
+	return s, nil
+}
+
+func (p *gateProbe) EchoReductionDB() float64 { return p.can.EchoReductionDB() }
+func (p *gateProbe) Close() error             { return p.can.Close() }

@@ -83,7 +83,7 @@ static void capture(fd_stream *s, const int16_t *in, unsigned long frames) {
 	atomic_store_explicit(&s->stamp_w, w + n, memory_order_relaxed);
 }
 
-static void play(fd_stream *s, int16_t *out, unsigned long frames, int64_t now) {
+static void play(fd_stream *s, int16_t *out, unsigned long frames, int64_t now, int64_t dac) {
 	int ch = s->channels;
 	if (!out) return;
 	uint64_t r = atomic_load_explicit(&s->r, memory_order_relaxed);
@@ -128,25 +128,39 @@ static void play(fd_stream *s, int16_t *out, unsigned long frames, int64_t now) 
 	if (prev > 0 && now > at) prev *= exp(-(double)(now - at) / s->level_tau_ns);
 	atomic_store_explicit(&s->level_bits, double_to_bits(rms > prev ? rms : prev), memory_order_relaxed);
 	atomic_store_explicit(&s->level_ns, now, memory_order_relaxed);
+
+	uint64_t hw = atomic_load_explicit(&s->hist_w, memory_order_relaxed);
+	float f32 = (float)rms;
+	uint32_t fb;
+	memcpy(&fb, &f32, sizeof fb);
+	atomic_store_explicit(&s->hist_t[hw % FD_HIST], dac, memory_order_relaxed);
+	atomic_store_explicit(&s->hist_rms[hw % FD_HIST], fb, memory_order_relaxed);
+	atomic_store_explicit(&s->hist_w, hw + 1, memory_order_release);
+	atomic_store_explicit(&s->dac_delay_ns, dac - now, memory_order_relaxed);
 }
 
 static int callback_at(fd_stream *s, const void *in, void *out, unsigned long frames,
-	PaStreamCallbackFlags flags, int64_t now) {
+	const PaStreamCallbackTimeInfo *ti, PaStreamCallbackFlags flags, int64_t now) {
 	atomic_fetch_add_explicit(&s->callbacks, 1, memory_order_relaxed);
 	if (flags & (paInputOverflow | paOutputUnderflow | paInputUnderflow | paOutputOverflow))
 		atomic_fetch_add_explicit(&s->dev_xruns, 1, memory_order_relaxed);
 	if (s->input)
 		capture(s, in, frames);
-	else
-		play(s, out, frames, now);
+	else {
+		// When this buffer reaches the speaker: PortAudio's estimate, if
+		// it has a plausible one (within 2 s).
+		int64_t dac = now;
+		if (ti && ti->outputBufferDacTime > ti->currentTime && ti->outputBufferDacTime - ti->currentTime < 2.0)
+			dac = now + (int64_t)((ti->outputBufferDacTime - ti->currentTime) * 1e9);
+		play(s, out, frames, now, dac);
+	}
 	atomic_store_explicit(&s->last_cb_ns, now, memory_order_release);
 	return paContinue;
 }
 
 int fd_callback(const void *in, void *out, unsigned long frames,
 	const PaStreamCallbackTimeInfo *ti, PaStreamCallbackFlags flags, void *user) {
-	(void)ti;
-	return callback_at(user, in, out, frames, flags, fd_now_ns());
+	return callback_at(user, in, out, frames, ti, flags, fd_now_ns());
 }
 
 PaError fd_open(fd_stream *s, int device, double rate, unsigned long frames, double latency) {
@@ -226,7 +240,7 @@ void fd_get_stats(fd_stream *s, fd_stats *out) {
 }
 
 int fd_drive(fd_stream *s, const int16_t *in, int16_t *out, unsigned long frames, unsigned long flags, int64_t now) {
-	return callback_at(s, in, out, frames, (PaStreamCallbackFlags)flags, now ? now : fd_now_ns());
+	return callback_at(s, in, out, frames, NULL, (PaStreamCallbackFlags)flags, now ? now : fd_now_ns());
 }
 
 uint64_t fd_tap_read(fd_stream *s, int16_t *dst, uint64_t n) {
@@ -244,3 +258,25 @@ void fd_tap_reset(fd_stream *s) {
 	if (!s->tap) return;
 	atomic_store_explicit(&s->tap_r, atomic_load_explicit(&s->tap_w, memory_order_acquire), memory_order_release);
 }
+
+int fd_hist_read(fd_stream *s, int64_t *t, float *rms, int n) {
+	uint64_t w = atomic_load_explicit(&s->hist_w, memory_order_acquire);
+	if (n > FD_HIST) n = FD_HIST;
+	if ((uint64_t)n > w) n = (int)w;
+	for (int i = 0; i < n; i++) {
+		uint64_t k = (w - 1 - i) % FD_HIST;
+		t[i] = atomic_load_explicit(&s->hist_t[k], memory_order_relaxed);
+		uint32_t fb = atomic_load_explicit(&s->hist_rms[k], memory_order_relaxed);
+		memcpy(&rms[i], &fb, sizeof fb);
+	}
+	// Entries the callback overwrote meanwhile (and the one it may be
+	// writing) are not valid: they are the oldest of those read.
+	atomic_thread_fence(memory_order_acquire);
+	uint64_t w2 = atomic_load_explicit(&s->hist_w, memory_order_acquire);
+	uint64_t lost = w2 - w + 1;
+	if (lost >= FD_HIST) return 0;
+	if ((uint64_t)n > FD_HIST - lost) n = (int)(FD_HIST - lost);
+	return n;
+}
+
+int64_t fd_dac_delay(fd_stream *s) { return atomic_load_explicit(&s->dac_delay_ns, memory_order_relaxed); }

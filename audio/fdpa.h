@@ -9,6 +9,8 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#define FD_HIST 512 // output levels kept: about 5 s of 10 ms callbacks
+
 typedef struct fd_stream {
 	PaStream *pa;
 	int input;    // 1: capture (the callback produces), 0: playback (it consumes)
@@ -42,6 +44,15 @@ typedef struct fd_stream {
 	_Atomic uint64_t tap_w, tap_r;
 	_Atomic int64_t tap_dropped;
 
+	// playback: the level of each callback's output (RMS, linear, as
+	// float bits) and when it reaches the speaker (CLOCK_MONOTONIC ns, from
+	// PortAudio's DAC time), the latest FD_HIST callbacks; entry i is at
+	// i % FD_HIST, hist_w counts the entries ever written.
+	_Atomic int64_t hist_t[FD_HIST];
+	_Atomic uint32_t hist_rms[FD_HIST];
+	_Atomic uint64_t hist_w;
+	_Atomic int64_t dac_delay_ns; // the latest callback's DAC time minus its start
+
 	// touched by the callback only
 	int was_playing;
 	uint64_t flush_seen;
@@ -64,6 +75,10 @@ double fd_level(fd_stream *s, int64_t now);
 const char *fd_error_text(PaError err);
 uint64_t fd_tap_read(fd_stream *s, int16_t *dst, uint64_t n);
 void fd_tap_reset(fd_stream *s);
+// fd_hist_read copies up to n of the newest output levels, newest first,
+// into t (ns) and rms; it returns how many are valid.
+int fd_hist_read(fd_stream *s, int64_t *t, float *rms, int n);
+int64_t fd_dac_delay(fd_stream *s);
 
 // A plain copy of the counters, for Go (cgo cannot read _Atomic fields).
 typedef struct fd_stats {

@@ -25,7 +25,7 @@ type SpeakerConfig struct {
 	// Default 10 ms.
 	Period time.Duration
 	// Latency is the suggested output latency. Default: the device's
-	// default low output latency.
+	// default low output latency, at least DefaultOutputLatency.
 	Latency time.Duration
 	// Buffer bounds the queued audio. Write returns at once while there is
 	// room; when the queue is full it waits (backpressure) until the

@@ -128,7 +128,7 @@ func openDevice(selector string, input bool, rate int, period, latency, buffer, 
 		rate = int(dev.DefaultSampleRate)
 	}
 	if latency <= 0 {
-		latency = dev.DefaultLowOutputLatency
+		latency = max(dev.DefaultLowOutputLatency, DefaultOutputLatency)
 		if input {
 			latency = dev.DefaultLowInputLatency
 		}

@@ -74,6 +74,14 @@ type GlitchCounter interface {
 	ReferenceGlitches() int64
 }
 
+// An InputGlitchCounter is a Source that counts the audio it dropped
+// (microphone overflows): after each, the microphone stream has jumped
+// ahead of the reference, and the Canceller holds its filter and
+// re-measures the echo delay. *audio.Microphone implements it.
+type InputGlitchCounter interface {
+	InputGlitches() int64
+}
+
 // Config configures a Canceller. The zero value means the defaults in each
 // field's comment.
 type Config struct {
@@ -109,6 +117,7 @@ type Stats struct {
 	HeldFrames    int64 // frames processed with the filter held (silence as the reference) while re-measuring the echo delay
 	StaleSymbols  int64 // symbols passed on unprocessed at the start: captured too long ago
 	Glitches      int64 // device glitches the Reference reported
+	InputGlitches int64 // overflows the Source reported (audio dropped)
 	Realignments  int64 // times the reference was re-aligned to a newly measured echo delay
 	// Delay is the latest measured delay from the reference to its echo
 	// in the microphone stream (sample counts, not clock time); 0 until
@@ -168,9 +177,10 @@ type Canceller struct {
 	sinceEst  int   // samples since the last estimate
 	notBefore int64 // after a glitch: the earliest mic index an estimate's window may start at
 	glitches  int64
+	inGlitch  int64 // the Source's InputGlitches at the latest check
 	scratch   delayScratch
 
-	frames, starved, held, stale, glitchN, realigned, delayNS atomic.Int64
+	frames, starved, held, stale, glitchN, inGlitchN, realigned, delayNS atomic.Int64
 
 	erleInst   float64       // smoothed echo reduction, dB
 	erleActive time.Duration // far-end activity heard since the latest (re)alignment
@@ -277,6 +287,9 @@ func (c *Canceller) initLocked(rate int) error {
 	if g, ok := c.ref.(GlitchCounter); ok {
 		c.glitches = g.ReferenceGlitches()
 	}
+	if g, ok := c.src.(InputGlitchCounter); ok {
+		c.inGlitch = g.InputGlitches()
+	}
 	c.shift = -int64(c.samples(20 * time.Millisecond))
 	return nil
 }
@@ -316,6 +329,16 @@ func (c *Canceller) Next(ctx context.Context) (fullduplex.Symbol, error) {
 	}
 	if rate != c.rate {
 		return s, fmt.Errorf("aec: audio at %d Hz after %d Hz", rate, c.rate)
+	}
+	if g, ok := c.src.(InputGlitchCounter); ok {
+		if n := g.InputGlitches(); n != c.inGlitch {
+			// Audio was dropped before this symbol: what follows pairs with
+			// reference played later than the count says.
+			c.inGlitchN.Add(n - c.inGlitch)
+			c.inGlitch = n
+			c.notBefore = c.micN + int64(len(c.in))
+			c.suspect()
+		}
 	}
 	n0 := len(s.Data) / 2
 	c.in, err = pcm.DecodeInt16(c.in, s.Data)
@@ -526,9 +549,12 @@ func (c *Canceller) estimate(urgent bool) {
 		c.delayNS.Store(int64(-d) * int64(time.Second) / int64(c.rate))
 	default:
 		c.cand, c.haveCand = d, true
-		if small := int64(c.samples(estSmallMove)); c.measured && (d-c.lag > small || c.lag-d > small) {
+		if small := int64(c.samples(estSmallMove)); c.measured && corr >= estSureCorr && (d-c.lag > small || c.lag-d > small) {
 			// The echo seems to have moved: hold until the next
-			// estimate says whether it did.
+			// estimate says whether it did. A weaker estimate is more
+			// likely the user talking over the echo (the moment the
+			// reduction matters most to the gate): it waits for
+			// confirmation without dropping the reported reduction.
 			c.hold = true
 			c.restartReduction()
 		}
@@ -599,6 +625,7 @@ func (c *Canceller) Stats() Stats {
 		HeldFrames:    c.held.Load(),
 		StaleSymbols:  c.stale.Load(),
 		Glitches:      c.glitchN.Load(),
+		InputGlitches: c.inGlitchN.Load(),
 		Realignments:  c.realigned.Load(),
 		Delay:         time.Duration(c.delayNS.Load()),
 	}

@@ -67,6 +67,12 @@ type Config struct {
 	// turns false: the echo of its last words is still in the room and
 	// the microphone path. Default 200 ms.
 	Tail time.Duration
+	// StaleAfter: audio captured longer ago than this (its Symbol's
+	// Timestamp, e.g. a backlog of a microphone that fell behind) never
+	// counts as the user's speech: it would interrupt the model late, and
+	// may be its own echo from before what the speaker's history reaches.
+	// Default 1 s.
+	StaleAfter time.Duration
 
 	// EndOfTurn, with OnEndOfTurn, detects the end of the user's turn on
 	// the client: once the user has spoken (MinSpeech of speech that passed
@@ -89,6 +95,7 @@ const (
 	DefaultRearm        = 500 * time.Millisecond
 	DefaultEchoMarginDB = 6.0
 	DefaultTail         = 200 * time.Millisecond
+	DefaultStaleAfter   = time.Second
 )
 
 func (c Config) withDefaults() (Config, error) {
@@ -115,6 +122,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.Tail == 0 {
 		c.Tail = DefaultTail
+	}
+	if c.StaleAfter == 0 {
+		c.StaleAfter = DefaultStaleAfter
 	}
 	if c.NewVAD == nil {
 		c.NewVAD = EnergyVAD
@@ -148,6 +158,7 @@ type Stats struct {
 	Frames       int64 // frames analysed
 	SpeechFrames int64 // frames the VAD called speech
 	GatedFrames  int64 // speech frames the echo gate refused (too close to the speaker's level)
+	StaleFrames  int64 // speech frames not counted because they were captured over StaleAfter ago
 	Interrupts   int64 // calls of the interrupt function
 	TurnEnds     int64 // calls of OnEndOfTurn
 }
@@ -176,7 +187,7 @@ type Watcher struct {
 	inTurn bool          // the user has spoken since the last end of turn
 	ended  bool          // an end of turn is due
 
-	frames, speech, gated, interrupts, turnEnds atomic.Int64
+	frames, speech, gated, stale, interrupts, turnEnds atomic.Int64
 }
 
 var _ fullduplex.Source = (*Watcher)(nil)
@@ -241,9 +252,16 @@ func (w *Watcher) Observe(s fullduplex.Symbol) (interrupted bool, err error) {
 	}
 	n := max(1, int(int64(rate)*int64(w.cfg.Frame)/int64(time.Second)))
 	w.pending = append(w.pending, w.samples...)
+	stale := !s.Timestamp.IsZero() && time.Since(s.Timestamp) > w.cfg.StaleAfter
 	i := 0
 	for ; i+n <= len(w.pending); i += n {
-		hit, err := w.frame(w.pending[i : i+n])
+		// The capture time of the frame's end: the Timestamp is that of
+		// the symbol's last sample.
+		var at time.Time
+		if !s.Timestamp.IsZero() {
+			at = s.Timestamp.Add(-time.Duration(len(w.pending)-i-n) * time.Second / time.Duration(rate))
+		}
+		hit, err := w.frame(w.pending[i:i+n], at, stale)
 		if err != nil {
 			return interrupted, err
 		}
@@ -253,15 +271,16 @@ func (w *Watcher) Observe(s fullduplex.Symbol) (interrupted bool, err error) {
 	return interrupted, nil
 }
 
-// frame judges one analysis frame and interrupts when due.
-func (w *Watcher) frame(f []int16) (bool, error) {
+// frame judges one analysis frame, captured at (zero if unknown), and
+// interrupts when due.
+func (w *Watcher) frame(f []int16, at time.Time, stale bool) (bool, error) {
 	w.frames.Add(1)
 	dur := time.Duration(len(f)) * time.Second / time.Duration(w.rate)
 	speech, err := w.det.Process(f)
 	if err != nil {
 		return false, fmt.Errorf("bargein: VAD: %w", err)
 	}
-	outLevel := pcm.AmplitudeToDB(w.out.Level())
+	outLevel, heard := w.outputLevel(at)
 	playing := w.out.Playing()
 	if playing {
 		w.tail = w.cfg.Tail
@@ -271,7 +290,10 @@ func (w *Watcher) frame(f []int16) (bool, error) {
 	}
 	if speech {
 		w.speech.Add(1)
-		if playing && !w.cfg.DisableEchoGate {
+		if stale {
+			speech = false
+			w.stale.Add(1)
+		} else if (playing || heard) && !w.cfg.DisableEchoGate {
 			threshold := outLevel + w.cfg.EchoGainDB + w.cfg.EchoMarginDB
 			if w.cfg.EchoReduction != nil {
 				threshold -= max(0, w.cfg.EchoReduction())
@@ -315,7 +337,22 @@ func (w *Watcher) Stats() Stats {
 		Frames:       w.frames.Load(),
 		SpeechFrames: w.speech.Load(),
 		GatedFrames:  w.gated.Load(),
+		StaleFrames:  w.stale.Load(),
 		Interrupts:   w.interrupts.Load(),
 		TurnEnds:     w.turnEnds.Load(),
 	}
+}
+
+// outputLevel returns the output level, in dBFS, to compare a frame
+// captured at with: the level at that moment if the monitor keeps a
+// history that reaches it, else the current one; heard reports that the
+// output had been playing at that moment (its echo may be in the frame even
+// though the speaker has stopped since).
+func (w *Watcher) outputLevel(at time.Time) (db float64, heard bool) {
+	if h, ok := w.out.(LevelHistory); ok && !at.IsZero() {
+		if l, ok := h.LevelAt(at); ok {
+			return pcm.AmplitudeToDB(l), l > 0
+		}
+	}
+	return pcm.AmplitudeToDB(w.out.Level()), false
 }

@@ -14,7 +14,10 @@
 //
 //	L + EchoGainDB + EchoMarginDB
 //
-// loud. EchoGainDB is the speaker-to-microphone coupling: how loud the echo
+// loud, where L is the speaker's level when the frame was captured (the
+// Symbol's Timestamp) if the monitor keeps a history (LevelHistory), so a
+// microphone that lags is compared with the words it heard; audio captured
+// over Config.StaleAfter ago never counts as the user. EchoGainDB is the speaker-to-microphone coupling: how loud the echo
 // arrives at the mic relative to the signal sent to the speaker (default
 // 0 dB: the echo is no louder than the output itself, true of a laptop at a
 // moderate volume; a quieter set-up can lower it, e.g. -20 dB). EchoMarginDB

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/fullduplex-go/fullduplex"
+	"github.com/fullduplex-go/fullduplex/audio/bargein"
 	"github.com/fullduplex-go/fullduplex/internal/pcm"
 	"github.com/fullduplex-go/fullduplex/internal/playback"
 )
@@ -58,6 +59,7 @@ type Sink struct {
 	// Realtime
 	q       *playback.Queue
 	meter   *playback.Meter
+	levels  bargein.Levels // the level history, for the barge-in gate
 	playing atomic.Bool
 	stop    chan struct{}
 	wg      sync.WaitGroup
@@ -191,7 +193,9 @@ func (s *Sink) play() {
 			k := s.q.Pull(buf)
 			clear(buf[k:])
 			s.playing.Store(k > 0)
-			s.meter.Note(buf, time.Now().UnixNano())
+			now := time.Now().UnixNano()
+			s.meter.Note(buf, now)
+			s.levels.Note(time.Unix(0, now), pcm.RMS(buf))
 			if err := s.writeSamples(buf); err != nil {
 				return
 			}
