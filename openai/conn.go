@@ -176,9 +176,14 @@ const (
 	outCap                     // the session cap: move to a new session
 )
 
+// A frame is one server frame, decoded by the connection's receiving
+// goroutine (so decoding overlaps the mapping of the frame before): the
+// event, or the error that made it unreadable (decodeErr, the stream goes
+// on) or ended the connection (err).
 type frame struct {
-	data []byte
-	err  error
+	ev        serverEvent
+	decodeErr error
+	err       error
 }
 
 // supervise runs connections until the stream ends.
@@ -241,8 +246,12 @@ func (s *Stream) runConn(c *conn) (outcome, error) {
 		defer close(recvDone)
 		for {
 			_, data, err := c.ws.ReadMessage()
+			f := frame{err: err}
+			if err == nil {
+				f.ev, f.decodeErr = decodeEvent(data)
+			}
 			select {
-			case frames <- frame{data, err}:
+			case frames <- f:
 			case <-c.stop:
 				return
 			}
@@ -266,6 +275,7 @@ func (s *Stream) runConn(c *conn) (outcome, error) {
 	capDue := false
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
+	var armed time.Time // when timer fires
 	var buf []fullduplex.StreamItem
 	deliver := func() bool {
 		for i, it := range buf {
@@ -317,7 +327,10 @@ func (s *Stream) runConn(c *conn) (outcome, error) {
 		case capDue && (quiet || !now.Before(forceAt)):
 			return outCap, nil
 		}
-		timer.Reset(max(time.Until(next), time.Millisecond))
+		if !next.Equal(armed) {
+			timer.Reset(max(time.Until(next), time.Millisecond))
+			armed = next
+		}
 
 		select {
 		case f := <-frames:
@@ -327,15 +340,15 @@ func (s *Stream) runConn(c *conn) (outcome, error) {
 				}
 				return outBroken, readError(f.err, s.cfg.APIKey)
 			}
-			ev, err := decodeEvent(f.data)
-			if err != nil {
-				buf = append(buf, event(fullduplex.EventError, err, time.Now()))
+			if f.decodeErr != nil {
+				buf = append(buf, event(fullduplex.EventError, f.decodeErr, time.Now()))
 				continue
 			}
 			s.mu.Lock()
-			buf = s.handleLocked(ev, buf)
+			buf = s.handleLocked(f.ev, buf)
 			s.mu.Unlock()
 		case <-timer.C:
+			armed = time.Time{}
 		case <-s.t.kick:
 		case <-s.ctx.Done():
 			return outClosed, nil

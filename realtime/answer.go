@@ -81,13 +81,15 @@ func (s *Stream) endCallLocked() {
 // interruptLocked cuts off the answer in progress, if any: it cancels the
 // model call, drops the answer's output that Receive has not returned,
 // queues EventInterrupt as the turn's terminator and goes on with the next
-// turn. What Receive returned is in the history already.
+// turn. What Receive returned is in the history already; with a
+// PlaybackReporter (UsePlayback), only what the listener heard of it stays.
 func (s *Stream) interruptLocked() {
 	c := s.call
 	if c == nil {
 		return
 	}
 	c.cancel()
+	s.keepHeardLocked(c.turn)
 	kept := s.queue[:0]
 	for _, q := range s.queue {
 		if q.turn != c.turn {

@@ -17,7 +17,8 @@ import (
 // The stream goes on after a failed call.
 //
 // Only what Receive returns enters the history: a symbol of an answer
-// counts as said once Receive returns it. Receive returns io.EOF only after
+// counts as said once Receive returns it; of an answer cut off, only what
+// the listener heard stays, when a PlaybackReporter says (UsePlayback). Receive returns io.EOF only after
 // CloseSend, once the last answer has been returned, and
 // fullduplex.ErrClosed after Close; otherwise it waits for the next item or
 // for ctx.

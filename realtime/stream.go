@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 
 	"github.com/fullduplex-go/fullduplex"
 )
@@ -22,6 +23,8 @@ type Stream struct {
 	base   context.Context // parent of every model call; cancelled by Close
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // running model calls
+
+	playback atomic.Pointer[reporter] // the PlaybackReporter of the run, if any
 
 	mu          sync.Mutex
 	changed     chan struct{} // closed and replaced on every change, for waiters
@@ -42,6 +45,7 @@ var (
 	_ fullduplex.DuplexStream      = (*Stream)(nil)
 	_ fullduplex.SendCloser        = (*Stream)(nil)
 	_ fullduplex.OutputInterrupter = (*Stream)(nil)
+	_ fullduplex.PlaybackUser      = (*Stream)(nil)
 )
 
 // A queued item waits for Receive; turn is the model call it belongs to,
