@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/fullduplex-go/fullduplex"
+	"github.com/fullduplex-go/fullduplex/internal/downlink"
 )
 
 // ErrInputClosed is returned by Send (and the activity signals) after
@@ -196,7 +197,7 @@ func (l *ledger) close() (finished bool) {
 func (l *ledger) waiting() bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.closed && !l.speaking && (l.owedText > 0 || l.audio || len(l.held) > 0) && !isDone(l.finish)
+	return l.closed && !l.speaking && (l.owedText > 0 || l.audio || len(l.held) > 0) && !downlink.IsDone(l.finish)
 }
 
 // giveUp ends the wait for owed answers that never started.
@@ -215,7 +216,7 @@ func (l *ledger) finishIfDoneLocked() bool {
 	if !l.closed || l.speaking || l.owedText > 0 || l.audio || len(l.held) > 0 {
 		return false
 	}
-	if !isDone(l.finish) {
+	if !downlink.IsDone(l.finish) {
 		close(l.finish)
 	}
 	return true
@@ -255,15 +256,6 @@ func (s *Stream) sendHeld() {
 			s.turns.stopReleasing()
 			return
 		}
-	}
-}
-
-func isDone(ch <-chan struct{}) bool {
-	select {
-	case <-ch:
-		return true
-	default:
-		return false
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/fullduplex-go/fullduplex"
+	"github.com/fullduplex-go/fullduplex/internal/downlink"
 )
 
 // ReconnectInfo is the Data of fullduplex.EventReconnect: the session goes
@@ -159,7 +160,7 @@ func (s *Stream) reconnect(old *conn, reason string, cause error, failures *int)
 		s.mu.Lock()
 		resumed := s.handle != ""
 		s.mu.Unlock()
-		if isDone(s.turns.finish) {
+		if downlink.IsDone(s.turns.finish) {
 			_ = old.sess.Close()
 			<-old.done
 			return nil, errFinished
@@ -188,7 +189,7 @@ func (s *Stream) reconnect(old *conn, reason string, cause error, failures *int)
 		// before the new connection's first item.
 		_ = old.sess.Close()
 		<-old.done
-		if isDone(s.turns.finish) {
+		if downlink.IsDone(s.turns.finish) {
 			_ = sess.Close()
 			return nil, errFinished
 		}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/fullduplex-go/fullduplex"
+	"github.com/fullduplex-go/fullduplex/internal/downlink"
 	"github.com/fullduplex-go/fullduplex/internal/redact"
 	"google.golang.org/genai"
 )
@@ -108,7 +109,7 @@ func (s *Stream) DeclareTools(tools []fullduplex.Tool) error {
 // completes later is closed at once. (The SDK offers no way to abort its
 // handshake, so a server that never answers setup keeps one goroutine
 // blocked until it closes the socket; Close does not wait for it longer than
-// closeWait, 800 ms.)
+// downlink.CloseWait, 800 ms.)
 func (s *Stream) Connect(ctx context.Context) error {
 	if s.ctx.Err() != nil {
 		return fullduplex.ErrClosed
@@ -162,7 +163,7 @@ func (s *Stream) Connect(ctx context.Context) error {
 // Connected reports whether the stream is connected: true from a successful
 // Connect until the session ends or Close, including while it reconnects.
 func (s *Stream) Connected() bool {
-	return s.started.Load() && s.ctx.Err() == nil && !isDone(s.ended)
+	return s.started.Load() && s.ctx.Err() == nil && !downlink.IsDone(s.ended)
 }
 
 // Receive returns the next symbol or event. It returns io.EOF after the
@@ -177,29 +178,12 @@ func (s *Stream) Receive(ctx context.Context) (fullduplex.StreamItem, error) {
 	if !s.started.Load() {
 		return nil, fullduplex.ErrNotConnected
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	select {
-	case it := <-s.items:
-		return it, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	case <-s.ctx.Done():
-		return nil, fullduplex.ErrClosed
-	case <-s.ended:
-		select {
-		case it := <-s.items:
-			return it, nil
-		default:
-			return nil, s.endErr
-		}
-	}
+	return downlink.Receive(ctx, s.items, s.ctx.Done(), s.ended, func() error { return s.endErr })
 }
 
 // Close ends the stream: it closes the connection, which unblocks every
 // pending Send and Receive (they return fullduplex.ErrClosed), and waits for
-// the stream's goroutines, at most closeWait (800 ms), so that Close
+// the stream's goroutines, at most downlink.CloseWait (800 ms), so that Close
 // returns within one second even while a goroutine is stuck in the SDK's
 // dial (which nothing can abort: it ends when the server lets go of the
 // socket). It is idempotent and always returns nil. The SDK sends no close
@@ -214,24 +198,9 @@ func (s *Stream) Close() error {
 			_ = c.sess.Close()
 		}
 	})
-	done := make(chan struct{})
-	go func() {
-		s.wg.Wait()
-		close(done)
-	}()
-	t := time.NewTimer(closeWait)
-	defer t.Stop()
-	select {
-	case <-done:
-	case <-t.C:
-	}
+	downlink.WaitAtMost(&s.wg, downlink.CloseWait)
 	return nil
 }
-
-// closeWait bounds how long Close waits for the stream's goroutines: well
-// under the one second the contract promises, leaving room for a loaded
-// scheduler.
-const closeWait = 800 * time.Millisecond
 
 // push hands an item to Receive; it returns false when the stream is closed.
 func (s *Stream) push(it fullduplex.StreamItem) bool {

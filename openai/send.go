@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/fullduplex-go/fullduplex"
+	"github.com/fullduplex-go/fullduplex/internal/downlink"
 	"github.com/fullduplex-go/fullduplex/internal/pcm"
 )
 
@@ -230,7 +231,7 @@ func (s *Stream) CloseSend(ctx context.Context) error {
 		if !s.started.Load() {
 			return err
 		}
-		if isDone(s.ended) {
+		if downlink.IsDone(s.ended) {
 			return nil
 		}
 		return err

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/fullduplex-go/fullduplex"
+	"github.com/fullduplex-go/fullduplex/internal/downlink"
 )
 
 // A Stream is a fullduplex.DuplexStream over the OpenAI Realtime API (GA
@@ -194,7 +195,7 @@ type ReconnectInfo struct {
 // Connected reports whether the stream is connected: true from a successful
 // Connect until the stream ends or Close, including while it reconnects.
 func (s *Stream) Connected() bool {
-	return s.started.Load() && s.ctx.Err() == nil && !isDone(s.ended)
+	return s.started.Load() && s.ctx.Err() == nil && !downlink.IsDone(s.ended)
 }
 
 // Receive returns the next symbol or event, in the turn grammar of
@@ -210,29 +211,13 @@ func (s *Stream) Receive(ctx context.Context) (fullduplex.StreamItem, error) {
 	if !s.started.Load() {
 		return nil, fullduplex.ErrNotConnected
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	select {
-	case it := <-s.items:
-		return it, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	case <-s.ctx.Done():
-		return nil, fullduplex.ErrClosed
-	case <-s.ended:
-		select {
-		case it := <-s.items:
-			return it, nil
-		default:
-			return nil, s.endErr
-		}
-	}
+	return downlink.Receive(ctx, s.items, s.ctx.Done(), s.ended, func() error { return s.endErr })
 }
 
 // Close ends the stream: it closes the connection, which unblocks every
 // pending call (they return fullduplex.ErrClosed), and waits for the
-// stream's goroutines, at most one second. It is idempotent and returns nil.
+// stream's goroutines, at most downlink.CloseWait (800 ms), so it returns
+// within the contract's one second. It is idempotent and returns nil.
 func (s *Stream) Close() error {
 	s.closeOnce.Do(func() {
 		s.mu.Lock()
@@ -244,17 +229,7 @@ func (s *Stream) Close() error {
 			_ = c.ws.Close()
 		}
 	})
-	done := make(chan struct{})
-	go func() {
-		s.wg.Wait()
-		close(done)
-	}()
-	t := time.NewTimer(time.Second)
-	defer t.Stop()
-	select {
-	case <-done:
-	case <-t.C:
-	}
+	downlink.WaitAtMost(&s.wg, downlink.CloseWait)
 	return nil
 }
 
@@ -280,15 +255,6 @@ func (s *Stream) push(it fullduplex.StreamItem) bool {
 	case s.items <- it:
 		return true
 	case <-s.ctx.Done():
-		return false
-	}
-}
-
-func isDone(ch <-chan struct{}) bool {
-	select {
-	case <-ch:
-		return true
-	default:
 		return false
 	}
 }
