@@ -23,7 +23,8 @@ func TestServerVADTurn(t *testing.T) {
 	sendAudio(t, st, speech, 16000)
 	items := untilTerminator(t, st)
 
-	got, want := appended(conn), len(speech)*3/2
+	want := len(speech) * 3 / 2
+	got := waitAppended(t, conn, resampledBytes(t, speech, 16000, 24000))
 	assert.InDelta(t, want, got, float64(want)/50, "16 kHz resampled to 24 kHz on the wire")
 	require.Len(t, metadata[openai.SpeechStarted](items), 1)
 	require.Len(t, metadata[openai.SpeechStopped](items), 1)

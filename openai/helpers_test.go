@@ -138,6 +138,41 @@ func sendAudio(t *testing.T, st fd.DuplexStream, data []byte, rate int) {
 	}
 }
 
+// waitAppended waits until the server has received at least n bytes of
+// audio (sends are asynchronous: the answer can come before the tail
+// arrives) and returns what it has then.
+func waitAppended(t *testing.T, c *openaitest.Conn, n int) int {
+	t.Helper()
+	isAppend := func(e openaitest.ClientEvent) bool { return e.Type == "input_audio_buffer.append" }
+	for {
+		got := appended(c)
+		if got >= n {
+			return got
+		}
+		seen := len(eventsOf(c, "input_audio_buffer.append"))
+		_, err := c.WaitCount(testCtx(t), isAppend, seen+1)
+		require.NoError(t, err, "the server has %d of %d bytes of audio", got, n)
+	}
+}
+
+// resampledBytes returns how many bytes of 16-bit PCM at out the stream
+// puts on the wire for data at in sent by sendAudio (the resampler holds
+// back its filter's half width until more comes).
+func resampledBytes(t *testing.T, data []byte, in, out int) int {
+	t.Helper()
+	r, err := pcm.NewResampler(in, out)
+	require.NoError(t, err)
+	samples, err := pcm.DecodeInt16(nil, data)
+	require.NoError(t, err)
+	n, chunk := 0, in/50
+	for len(samples) > 0 {
+		k := min(chunk, len(samples))
+		n += len(r.Process(nil, samples[:k]))
+		samples = samples[k:]
+	}
+	return 2 * n
+}
+
 // appended returns the bytes of audio the server received.
 func appended(c *openaitest.Conn) int {
 	n := 0
