@@ -1,0 +1,157 @@
+package attention
+
+import (
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/fullduplex-go/fullduplex"
+	"github.com/fullduplex-go/fullduplex/internal/pcm"
+	"github.com/fullduplex-go/fullduplex/internal/vad"
+)
+
+// inputState is what the Source knows of one input; owned by Next.
+type inputState struct {
+	name       string
+	ended      bool
+	lastActive time.Time // media time of its last activity (speech, a line)
+
+	det     *vad.EnergyDetector // its voice detector, at detRate
+	detRate int
+	samples []int16 // decoded audio, reused
+	mono    []int16
+
+	meta     map[string]any // shared Metadata of its labelled audio at metaRate
+	metaRate int
+
+	pending    []pendItem // audio kept for the pre-roll while it lacks the floor
+	pendingDur time.Duration
+
+	frames [2]frameState // video, image
+}
+
+// A pendItem is audio held for the pre-roll, with its voice verdict.
+type pendItem struct {
+	sym  fullduplex.Symbol
+	loud bool
+}
+
+// frameState is the budget state of one input's video or images.
+type frameState struct {
+	last     []byte
+	lastSent time.Time
+	sent     bool
+}
+
+// voice runs the input's detector over an audio symbol and returns whether
+// the frame is speech and whether the detector is inside speech (hangover
+// included). Audio it cannot decode counts as silence; the stream reports
+// it.
+func (st *inputState) voice(s fullduplex.Symbol, minSpeech time.Duration) (frame, speaking bool) {
+	rate, ch := s.SampleRate(), s.Channels()
+	if rate < 1000 || rate > 768000 || ch < 1 {
+		return false, false
+	}
+	if st.det == nil || st.detRate != rate {
+		d, err := vad.New(vad.Config{SampleRate: rate, MinSpeech: minSpeech})
+		if err != nil {
+			return false, false
+		}
+		st.det, st.detRate = d, rate
+	}
+	var err error
+	st.samples, err = pcm.DecodeInt16(st.samples[:0], s.Data)
+	if err != nil {
+		return false, false
+	}
+	x := st.samples
+	if ch > 1 {
+		if st.mono, err = pcm.Downmix(st.mono[:0], x, ch); err != nil {
+			return false, false
+		}
+		x = st.mono
+	}
+	if len(x) == 0 {
+		return false, false
+	}
+	if _, err := st.det.Process(x); err != nil {
+		return false, false
+	}
+	return st.det.Last().Speech, st.det.Speaking()
+}
+
+// label returns s with Metadata[MetaSource] set to the input's name. Audio
+// whose Metadata is only the rate and channel count (AudioSymbol's) gets a
+// map shared by the input's audio at that rate, so labelling allocates
+// nothing.
+func (st *inputState) label(s fullduplex.Symbol) fullduplex.Symbol {
+	if v, ok := s.Metadata[fullduplex.MetaSource].(string); ok && v == st.name {
+		return s
+	}
+	if s.Modality == fullduplex.ModalityAudio && len(s.Metadata) == 2 {
+		rate, rok := s.Metadata[fullduplex.MetaSampleRate].(int)
+		ch, cok := s.Metadata[fullduplex.MetaChannels].(int)
+		if rok && cok && ch == 1 {
+			if st.meta == nil || st.metaRate != rate {
+				st.meta = map[string]any{fullduplex.MetaSampleRate: rate, fullduplex.MetaChannels: 1, fullduplex.MetaSource: st.name}
+				st.metaRate = rate
+			}
+			s.Metadata = st.meta
+			return s
+		}
+	}
+	return s.WithMeta(fullduplex.MetaSource, st.name)
+}
+
+// hold keeps s for the pre-roll, dropping the oldest audio beyond it; it
+// returns how many symbols were dropped.
+func (st *inputState) hold(s fullduplex.Symbol, loud bool, preRoll time.Duration) (dropped int) {
+	st.pending = append(st.pending, pendItem{s, loud})
+	st.pendingDur += s.Duration()
+	k := 0
+	for k < len(st.pending)-1 && st.pendingDur > preRoll {
+		st.pendingDur -= st.pending[k].sym.Duration()
+		k++
+	}
+	if k > 0 {
+		n := copy(st.pending, st.pending[k:])
+		clear(st.pending[n:])
+		st.pending = st.pending[:n]
+	}
+	return k
+}
+
+// takePending returns the pre-roll and forgets it; the slice is valid until
+// the next hold.
+func (st *inputState) takePending() []pendItem {
+	p := st.pending
+	st.pending, st.pendingDur = st.pending[:0], 0
+	return p
+}
+
+// normalize lowercases text and keeps letters and digits, one space between
+// words, for phrase matching.
+func normalize(text string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range text {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = false
+			b.WriteRune(unicode.ToLower(r))
+		default:
+			space = true
+		}
+	}
+	return b.String()
+}
+
+// containsPhrase reports whether text contains phrase (normalized) on word
+// boundaries.
+func containsPhrase(text, phrase string) bool {
+	t := " " + normalize(text) + " "
+	return strings.Contains(t, " "+phrase+" ")
+}
