@@ -22,6 +22,7 @@ type member struct {
 	turn     int  // the stream's number for the turn in progress
 	numbered bool // turn was taken from the turn's symbols
 	swallow  int  // turns not to pass on (answers to a context nobody asked about)
+	counted  bool // the turn in progress is one of swallow's
 	dirty    bool // input was sent since its last end of input
 }
 

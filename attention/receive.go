@@ -155,7 +155,8 @@ func (c *CompositeStream) routeLocked(m *member, it fullduplex.StreamItem) (full
 	term := isEv && isTerminator(ev)
 	if !m.inTurn && startsTurn(it) {
 		m.inTurn, m.numbered = true, false
-		m.visible = m == c.floorLocked() && m.swallow == 0
+		m.visible = c.passesLocked(m)
+		m.counted = !m.visible && m.swallow > 0
 		if m.visible {
 			r.current, m.turn = m, r.turn+1
 		}
@@ -164,7 +165,7 @@ func (c *CompositeStream) routeLocked(m *member, it fullduplex.StreamItem) (full
 		if term {
 			m.inTurn = false
 			if !m.visible {
-				if m.swallow > 0 {
+				if m.counted {
 					m.swallow--
 				}
 				return nil, nil
@@ -243,7 +244,24 @@ func (c *CompositeStream) cutLocked(m *member) {
 	r.push(fullduplex.NewEvent(fullduplex.EventInterrupt, fullduplex.TurnEnd{Turn: m.turn}))
 }
 
-// floorLocked returns the member whose turns are passed on.
+// passesLocked reports whether a turn m starts now is passed on: not one
+// owed to a context nobody asked about, and not the primary's while the
+// escalation target has the floor, nor the target's while it has not.
+func (c *CompositeStream) passesLocked(m *member) bool {
+	if m.swallow > 0 {
+		return false
+	}
+	if to := c.cfg.Escalation.To; to != "" {
+		if c.recv.escalated > 0 {
+			return m != c.members[0]
+		}
+		return m.name != to
+	}
+	return true
+}
+
+// floorLocked returns the member with the floor: the escalation target
+// while escalated, else the primary.
 func (c *CompositeStream) floorLocked() *member {
 	if c.recv.escalated > 0 {
 		if m := c.memberLocked(c.cfg.Escalation.To); m != nil {

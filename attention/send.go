@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/fullduplex-go/fullduplex"
 )
@@ -15,7 +16,7 @@ import (
 func (c *CompositeStream) Send(ctx context.Context, s fullduplex.Symbol) error {
 	noted := false
 	for {
-		targets, err := c.targets(ctx, s.Modality)
+		targets, err := c.targets(ctx, s.Modality, s.Modality == fullduplex.ModalityText && !noted)
 		if err != nil {
 			return err
 		}
@@ -57,8 +58,11 @@ func (c *CompositeStream) failing(m *member) bool {
 }
 
 // targets returns the members input of modality mod goes to, marking them
-// as having input; it waits while a failover is under way.
-func (c *CompositeStream) targets(ctx context.Context, mod fullduplex.Modality) ([]*member, error) {
+// as having input; it waits while a failover is under way. A turn (a text,
+// or SendEnd) sent while the escalation target has the floor extends its
+// floor by one answer, and the primary's answer to it will not be passed
+// on.
+func (c *CompositeStream) targets(ctx context.Context, mod fullduplex.Modality, turn bool) ([]*member, error) {
 	for {
 		c.mu.Lock()
 		if err := c.usableLocked(); err != nil {
@@ -89,6 +93,10 @@ func (c *CompositeStream) targets(ctx context.Context, mod fullduplex.Modality) 
 		ts := []*member{m}
 		if f := c.floorLocked(); f != m && m == c.members[0] {
 			ts = append(ts, f)
+			if turn {
+				c.recv.escalated++
+				m.swallow++
+			}
 		}
 		for _, t := range ts {
 			t.dirty = true
@@ -114,6 +122,10 @@ func (c *CompositeStream) SendEnd(ctx context.Context) error {
 	}
 	if len(ts) == 0 {
 		ts = append(ts, c.members[0])
+	}
+	if f := c.floorLocked(); f != c.members[0] && slices.Contains(ts, f) {
+		c.recv.escalated++
+		c.members[0].swallow++
 	}
 	c.recv.inputTurns++
 	c.mu.Unlock()

@@ -2,6 +2,7 @@ package attention
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/fullduplex-go/fullduplex"
@@ -132,12 +133,7 @@ func (c *CompositeStream) failover(old *member, err error) {
 		if len(c.standby) == 0 || c.closed {
 			c.finishSwitchLocked(done, switches)
 			if !c.closed {
-				c.fatal = err
-				for _, sw := range switches {
-					if sw.Err != nil {
-						c.fatal = sw.Err
-					}
-				}
+				c.fatal = fmt.Errorf("attention: no member left to fail over to: %w", err)
 			}
 			c.mu.Unlock()
 			c.signal()
