@@ -15,6 +15,12 @@ type Member struct {
 	// Required, unique.
 	Name   string
 	Stream fullduplex.DuplexStream
+	// Hears marks a member that takes audio and transcribes it itself (a
+	// Live model): user transcripts sent to the stream (text Symbols with
+	// MetaTranscript, from the app's own speech-to-text) are not passed to
+	// it, which would take them for typed turns. They still enter the
+	// transcript carried over to another member. Default false.
+	Hears bool
 }
 
 // A CompositeConfig configures a CompositeStream. Members is required; the
@@ -312,4 +318,3 @@ func (c *CompositeStream) memberLocked(name string) *member {
 	}
 	return nil
 }
-

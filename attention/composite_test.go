@@ -349,3 +349,25 @@ func TestCompositeLifecycle(t *testing.T) {
 		assert.ErrorIs(t, err, attention.ErrConfig, name)
 	}
 }
+
+// A member that hears gets the audio but not the app's transcripts; both
+// enter the context carried over.
+func TestHearsSkipsTranscripts(t *testing.T) {
+	ctx := t.Context()
+	live, turn := fullduplextest.NewFakeStream(), fullduplextest.NewFakeStream()
+	c := connected(t, attention.CompositeConfig{
+		Members:  []attention.Member{{Name: "live", Stream: live, Hears: true}},
+		Failover: []attention.Member{{Name: "turn", Stream: turn}},
+	})
+	defer c.Close()
+	tr := fd.TextSymbol("where is gate 4?")
+	tr.Metadata = map[string]any{fd.MetaTranscript: true, fd.MetaFinal: true, fd.MetaRole: fd.RoleUser}
+	require.NoError(t, c.Send(ctx, fd.AudioSymbol(make([]byte, 640), 16000)))
+	require.NoError(t, c.Send(ctx, tr))
+	assert.Len(t, live.Sent(), 1)
+	live.Fail(errors.New("gone"))
+	receiveUntil(t, c, isEvent(fd.EventReconnect))
+	seed, _ := turn.Sent()[0].TextValue()
+	assert.Contains(t, seed, "user: where is gate 4?")
+	assert.Contains(t, seed, "answer the user's last message", "the transcript was a turn nobody answered")
+}

@@ -23,6 +23,7 @@ type inputState struct {
 
 	meta     map[string]any // shared Metadata of its labelled audio at metaRate
 	metaRate int
+	bare     map[string]any // shared Metadata of its labelled symbols that had none
 
 	pending    []pendItem // audio kept for the pre-roll while it lacks the floor
 	pendingDur time.Duration
@@ -82,8 +83,10 @@ func (st *inputState) voice(s fullduplex.Symbol, minSpeech time.Duration) (frame
 
 // label returns s with Metadata[MetaSource] set to the input's name. Audio
 // whose Metadata is only the rate and channel count (AudioSymbol's) gets a
-// map shared by the input's audio at that rate, so labelling allocates
-// nothing.
+// map shared by the input's audio at that rate, and a symbol without
+// Metadata (TextSymbol's, VideoSymbol's) one shared by the input, so
+// labelling them allocates nothing; the maps are read-only, like
+// AudioSymbol's.
 func (st *inputState) label(s fullduplex.Symbol) fullduplex.Symbol {
 	if v, ok := s.Metadata[fullduplex.MetaSource].(string); ok && v == st.name {
 		return s
@@ -99,6 +102,13 @@ func (st *inputState) label(s fullduplex.Symbol) fullduplex.Symbol {
 			s.Metadata = st.meta
 			return s
 		}
+	}
+	if len(s.Metadata) == 0 {
+		if st.bare == nil {
+			st.bare = map[string]any{fullduplex.MetaSource: st.name}
+		}
+		s.Metadata = st.bare
+		return s
 	}
 	return s.WithMeta(fullduplex.MetaSource, st.name)
 }

@@ -8,8 +8,9 @@ const memberQueue = 64
 // A member is a connected member of a CompositeStream; every field but the
 // constant ones is guarded by the stream's mu.
 type member struct {
-	name string
-	s    fullduplex.DuplexStream
+	name  string
+	s     fullduplex.DuplexStream
+	hears bool
 	room chan struct{} // cap 1: Receive took an item
 
 	q       itemQueue // read, not taken yet
@@ -27,7 +28,7 @@ type member struct {
 }
 
 func newMember(m Member) *member {
-	return &member{name: m.Name, s: m.Stream, room: make(chan struct{}, 1)}
+	return &member{name: m.Name, s: m.Stream, hears: m.Hears, room: make(chan struct{}, 1)}
 }
 
 // itemQueue is a FIFO of stream items that reuses its storage.

@@ -10,12 +10,13 @@ import (
 )
 
 // Send sends s to the member Route names for its modality (the primary by
-// default), and to the escalation target too while it has the floor. When
-// the primary fails, Send fails over and sends s to the standby that takes
-// its place.
+// default), and to the escalation target too while it has the floor; a
+// transcript does not go to a member that Hears. When the primary fails,
+// Send fails over and sends s to the standby that takes its place.
 func (c *CompositeStream) Send(ctx context.Context, s fullduplex.Symbol) error {
 	noted := false
 	for {
+		transcript, _ := s.Metadata[fullduplex.MetaTranscript].(bool)
 		targets, err := c.targets(ctx, s.Modality, s.Modality == fullduplex.ModalityText && !noted)
 		if err != nil {
 			return err
@@ -30,6 +31,9 @@ func (c *CompositeStream) Send(ctx context.Context, s fullduplex.Symbol) error {
 		}
 		retry := false
 		for _, m := range targets {
+			if transcript && m.hears {
+				continue
+			}
 			err := m.s.Send(ctx, s)
 			if err == nil || errors.Is(err, fullduplex.ErrInvalidSymbol) || ctx.Err() != nil {
 				if err != nil {

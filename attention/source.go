@@ -175,28 +175,25 @@ func (a *Source) holderNamesLocked() []string {
 }
 
 // RunDuplex runs session over the Source: Run and session.RunDuplex(ctx, a,
-// sink) together, until the session returns (Run is then stopped). When
-// Control.Interrupt is nil, a preemption calls session.Interrupt. It returns
-// the session's error, or Run's when an input failed first.
+// sink) together, until the session returns; Run is then stopped and
+// waited for. When Control.Interrupt is nil, a preemption calls
+// session.Interrupt. It returns the session's error (an input's failure
+// reaches it through Next, wrapped).
 func (a *Source) RunDuplex(ctx context.Context, session *fullduplex.DuplexSession, sink fullduplex.Sink) error {
 	if a.cfg.Control.Interrupt == nil {
 		a.cfg.Control.Interrupt = session.Interrupt
 	}
 	rctx, stop := context.WithCancel(ctx)
 	defer stop()
-	var runErr error
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		runErr = a.Run(rctx)
+		_ = a.Run(rctx)
 	}()
 	err := session.RunDuplex(ctx, a, sink)
 	stop()
 	wg.Wait()
-	if err != nil && runErr != nil && !errors.Is(runErr, context.Canceled) && errors.Is(err, runErr) {
-		return runErr
-	}
 	return err
 }
 
