@@ -11,7 +11,7 @@ type member struct {
 	name  string
 	s     fullduplex.DuplexStream
 	hears bool
-	room chan struct{} // cap 1: Receive took an item
+	room  chan struct{} // cap 1: Receive took an item
 
 	q       itemQueue // read, not taken yet
 	done    bool      // the reader has ended, with err
