@@ -270,7 +270,8 @@ func (c *CompositeStream) Connected() bool {
 	return c.connected && !c.closed
 }
 
-// Close closes every member, standbys included, and waits for the readers.
+// Close closes every member, standbys included, and waits for the
+// readers; it unblocks every pending call, which then returns ErrClosed.
 func (c *CompositeStream) Close() error {
 	c.mu.Lock()
 	if c.closed {
@@ -280,17 +281,12 @@ func (c *CompositeStream) Close() error {
 	c.closed = true
 	c.cancel()
 	close(c.closedCh)
-	var streams []fullduplex.DuplexStream
-	for _, m := range c.members {
-		streams = append(streams, m.s)
-	}
-	for _, m := range c.standby {
-		streams = append(streams, m.Stream)
-	}
 	c.mu.Unlock()
+	// Every stream, connected or not: a Connect or failover under way is
+	// unblocked too.
 	var errs []error
-	for _, s := range streams {
-		if err := s.Close(); err != nil {
+	for _, m := range append(append([]Member(nil), c.cfg.Members...), c.cfg.Failover...) {
+		if err := m.Stream.Close(); err != nil {
 			errs = append(errs, err)
 		}
 	}

@@ -371,3 +371,31 @@ func TestHearsSkipsTranscripts(t *testing.T) {
 	assert.Contains(t, seed, "user: where is gate 4?")
 	assert.Contains(t, seed, "answer the user's last message", "the transcript was a turn nobody answered")
 }
+
+// A Send that fails on the primary fails over and is sent again to the
+// standby, which answers it once.
+func TestFailoverOnSend(t *testing.T) {
+	ctx := t.Context()
+	live, turn := fullduplextest.NewFakeStream(), fullduplextest.NewFakeStream()
+	turn.EmitAfterInput(model("OK", 1), end(1))
+	turn.EmitAfterInput(model("Sure.", 2), end(2))
+	c := connected(t, attention.CompositeConfig{
+		Members:  []attention.Member{{Name: "live", Stream: live}},
+		Failover: []attention.Member{{Name: "turn", Stream: turn}},
+	})
+	defer c.Close()
+	require.NoError(t, c.Send(ctx, fd.TextSymbol("first")))
+	live.FailNextSend(errors.New("write: broken pipe"))
+	require.NoError(t, c.Send(ctx, fd.TextSymbol("second")))
+	sent := turn.Sent()
+	require.Len(t, sent, 2)
+	seed, _ := sent[0].TextValue()
+	assert.Contains(t, seed, "user: first")
+	assert.NotContains(t, seed, "second")
+	assert.Equal(t, "second", string(sent[1].Data))
+	items := receiveUntil(t, c, isEvent(fd.EventStreamEnd))
+	require.NoError(t, conformance.Check(conformance.Backend{NoAudio: true, NoUsage: true}, conformance.Case{Turns: []conformance.Turn{
+		{Text: []string{"OK"}},
+	}}, items), "the answer to the context is owed: \"first\" was never answered")
+	assert.Equal(t, attention.SwitchFailover, items[0].(fd.StreamEvent).Data.(attention.Switch).Reason)
+}

@@ -69,13 +69,14 @@ func floorEvent(c FloorChange) fullduplex.StreamEvent {
 	return ev
 }
 
-// Counts counts symbols by modality. A plain value.
+// Counts counts symbols by modality; Other counts symbols of a modality
+// fullduplex does not define (the stream refuses them). A plain value.
 type Counts struct {
-	Audio, Video, Text, Image uint64
+	Audio, Video, Text, Image, Other uint64
 }
 
 // Total is the sum over the modalities.
-func (c Counts) Total() uint64 { return c.Audio + c.Video + c.Text + c.Image }
+func (c Counts) Total() uint64 { return c.Audio + c.Video + c.Text + c.Image + c.Other }
 
 func (c *Counts) add(m fullduplex.Modality) {
 	switch m {
@@ -87,6 +88,8 @@ func (c *Counts) add(m fullduplex.Modality) {
 		c.Text++
 	case fullduplex.ModalityImage:
 		c.Image++
+	default:
+		c.Other++
 	}
 }
 

@@ -44,6 +44,12 @@ func (c *CompositeStream) Send(ctx context.Context, s fullduplex.Symbol) error {
 			if !c.failing(m) {
 				return fmt.Errorf("attention: send to %s: %w", m.name, err)
 			}
+			if noted {
+				// s is sent again after the failover: it is not a turn
+				// the standby owes an answer to from the transcript.
+				c.unnote(s)
+				noted = false
+			}
 			c.failover(m, err)
 			retry = true
 			break
@@ -52,6 +58,21 @@ func (c *CompositeStream) Send(ctx context.Context, s fullduplex.Symbol) error {
 			return nil
 		}
 	}
+}
+
+// unnote takes text Symbol s, just noted by Send, back out of the
+// transcript, if nothing came after it.
+func (c *CompositeStream) unnote(s fullduplex.Symbol) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r := &c.recv
+	text, _ := s.TextValue()
+	if n := len(r.history); n > 0 && r.history[n-1] == (Line{Role: fullduplex.RoleUser, Text: text}) {
+		r.history[n-1] = Line{}
+		r.history = r.history[:n-1]
+		r.histBytes -= len(text)
+	}
+	r.inputTurns--
 }
 
 // failing reports whether a failure of m is one Failover handles.

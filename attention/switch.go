@@ -116,6 +116,14 @@ func (c *CompositeStream) failover(old *member, err error) {
 	done := make(chan struct{})
 	c.switching = done
 	r := &c.recv
+	// What old received before it failed is passed on first (a failover
+	// from Send may come before Receive has taken it all).
+	for old.q.len() > 0 {
+		it, _ := old.q.pop()
+		if it, _ := c.routeLocked(old, it); it != nil {
+			r.push(it)
+		}
+	}
 	owed := old.inTurn && old.visible || r.inputTurns > r.answers
 	c.cutLocked(old)
 	old.inTurn = false
