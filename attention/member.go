@@ -68,7 +68,8 @@ func (c *CompositeStream) startReader(m *member) {
 }
 
 // read receives from m until it ends, queueing what it gets, at most
-// memberQueue items ahead of Receive.
+// memberQueue items (and one) ahead of Receive; once full, it waits until
+// Receive has taken half of them.
 func (c *CompositeStream) read(m *member) {
 	defer c.wg.Done()
 	for {

@@ -125,7 +125,9 @@ func (c *CompositeStream) nextLocked() (fullduplex.StreamItem, func(), error) {
 			return nil, nil, nil
 		}
 		it, _ := m.q.pop()
-		signalRoom(m)
+		if m.q.len() == memberQueue/2 {
+			signalRoom(m) // the reader refills once half of its queue is taken
+		}
 		if it, then := c.routeLocked(m, it); it != nil {
 			return it, then, nil
 		}
