@@ -24,7 +24,8 @@ type Member struct {
 }
 
 // A CompositeConfig configures a CompositeStream. Members is required; the
-// zero value of every other field turns its policy off.
+// zero value of every other field turns its policy off. A plain value;
+// NewComposite copies it.
 type CompositeConfig struct {
 	// Members are connected by Connect and closed by Close. The first is
 	// the primary: it gets every input that Route does not send elsewhere,
@@ -140,8 +141,9 @@ type CompositeStream struct {
 	recv      recvState
 }
 
-// New returns a CompositeStream, not connected yet, or an error wrapping
-// ErrConfig.
+// NewComposite returns a CompositeStream over cfg's members, not connected
+// yet, or an error wrapping ErrConfig. The stream owns the members: Close
+// closes them.
 func NewComposite(cfg CompositeConfig) (*CompositeStream, error) {
 	if len(cfg.Members) == 0 {
 		return nil, fmt.Errorf("%w: a composite stream needs members", ErrConfig)

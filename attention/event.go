@@ -8,7 +8,7 @@ import (
 	"github.com/fullduplex-go/fullduplex"
 )
 
-// A Reason says why the floor changed.
+// A Reason says why the floor changed. A plain value.
 type Reason string
 
 // The reasons of a FloorChange.

@@ -67,6 +67,8 @@ type Divided struct {
 	// Mix mixes the audio of the holders into one mono stream at MixRate
 	// in Frame-long chunks, for a backend that takes one audio stream; each
 	// mixed chunk's MetaSource names the inputs in it, joined with "+".
+	// Each chunk is a new Symbol (its PCM and Metadata are allocated); an
+	// input that lags more than five chunks behind is mixed as silence.
 	// Default false: each input's audio passes as it is, labelled.
 	Mix bool
 	// MixRate is the sample rate of the mixed audio. Default 16000.
@@ -113,7 +115,7 @@ type FrameBudget struct {
 
 // A Config configures a Source. The zero value attends to one speaker at a
 // time by voice activity, with the default holding, no budget and no
-// events.
+// events. A plain value; New copies it.
 type Config struct {
 	Selective Selective
 	Sustained Sustained
