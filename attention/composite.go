@@ -46,6 +46,11 @@ type CompositeConfig struct {
 	// primary. User transcripts are passed on from the member that gets
 	// the audio only.
 	Route map[fullduplex.Modality]string
+	// RouteFunc, when set, routes by content: it names the member each
+	// symbol of input goes to ("" or a name that is not a member: Route
+	// decides). It is called from the goroutine calling Send and must
+	// return quickly. Default nil.
+	RouteFunc func(s fullduplex.Symbol) string
 	// Escalation hands the floor from the primary to another member.
 	// Default: none.
 	Escalation Escalation

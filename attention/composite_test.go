@@ -399,3 +399,24 @@ func TestFailoverOnSend(t *testing.T) {
 	}}, items), "the answer to the context is owed: \"first\" was never answered")
 	assert.Equal(t, attention.SwitchFailover, items[0].(fd.StreamEvent).Data.(attention.Switch).Reason)
 }
+
+// RouteFunc routes by content, over Route.
+func TestRouteFunc(t *testing.T) {
+	ctx := t.Context()
+	live, math := fullduplextest.NewFakeStream(), fullduplextest.NewFakeStream()
+	c := connected(t, attention.CompositeConfig{
+		Members: []attention.Member{{Name: "live", Stream: live}, {Name: "math", Stream: math}},
+		RouteFunc: func(s fd.Symbol) string {
+			if text, ok := s.TextValue(); ok && strings.ContainsAny(text, "0123456789") {
+				return "math"
+			}
+			return ""
+		},
+	})
+	defer c.Close()
+	require.NoError(t, c.Send(ctx, fd.TextSymbol("hello")))
+	require.NoError(t, c.Send(ctx, fd.TextSymbol("what is 6×7?")))
+	require.Len(t, live.Sent(), 1)
+	require.Len(t, math.Sent(), 1)
+	assert.Equal(t, "what is 6×7?", string(math.Sent()[0].Data))
+}

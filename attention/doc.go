@@ -43,8 +43,8 @@
 //
 // A CompositeStream is a fullduplex.DuplexStream over member streams:
 // Failover moves the conversation to the next member when one fails
-// fatally, carrying the transcript so far over as text; Route sends each
-// modality of input to its own member; Escalation lets a cheap member hear
+// fatally, carrying the transcript so far over as text; Route and
+// RouteFunc send input to a member by modality or by content; Escalation lets a cheap member hear
 // everything and hands the floor to an expensive one when a test fires.
 // Whatever the members do, what Receive returns follows the turn grammar:
 // one model turn at a time, each with exactly one terminator, turn numbers

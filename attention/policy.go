@@ -67,8 +67,9 @@ type Divided struct {
 	// Mix mixes the audio of the holders into one mono stream at MixRate
 	// in Frame-long chunks, for a backend that takes one audio stream; each
 	// mixed chunk's MetaSource names the inputs in it, joined with "+".
-	// Each chunk is a new Symbol (its PCM and Metadata are allocated); an
-	// input that lags more than five chunks behind is mixed as silence.
+	// Each chunk is a new Symbol (its PCM and Metadata are allocated).
+	// When one input runs five chunks ahead of another, chunks are mixed
+	// without waiting: the other's audio comes in later chunks.
 	// Default false: each input's audio passes as it is, labelled.
 	Mix bool
 	// MixRate is the sample rate of the mixed audio. Default 16000.

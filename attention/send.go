@@ -17,7 +17,7 @@ func (c *CompositeStream) Send(ctx context.Context, s fullduplex.Symbol) error {
 	noted := false
 	for {
 		transcript, _ := s.Metadata[fullduplex.MetaTranscript].(bool)
-		targets, err := c.targets(ctx, s.Modality, s.Modality == fullduplex.ModalityText && !noted)
+		targets, err := c.targets(ctx, s, s.Modality == fullduplex.ModalityText && !noted)
 		if err != nil {
 			return err
 		}
@@ -82,12 +82,16 @@ func (c *CompositeStream) failing(m *member) bool {
 	return !c.closed && len(c.members) > 0 && c.members[0] == m && len(c.standby) > 0
 }
 
-// targets returns the members input of modality mod goes to, marking them
+// targets returns the members input s goes to, marking them
 // as having input; it waits while a failover is under way. A turn (a text,
 // or SendEnd) sent while the escalation target has the floor extends its
 // floor by one answer, and the primary's answer to it will not be passed
 // on.
-func (c *CompositeStream) targets(ctx context.Context, mod fullduplex.Modality, turn bool) ([]*member, error) {
+func (c *CompositeStream) targets(ctx context.Context, s fullduplex.Symbol, turn bool) ([]*member, error) {
+	routed := ""
+	if c.cfg.RouteFunc != nil {
+		routed = c.cfg.RouteFunc(s)
+	}
 	for {
 		c.mu.Lock()
 		if err := c.usableLocked(); err != nil {
@@ -110,10 +114,13 @@ func (c *CompositeStream) targets(ctx context.Context, mod fullduplex.Modality, 
 			return nil, c.fatal
 		}
 		m := c.members[0]
-		if name, ok := c.cfg.Route[mod]; ok {
+		if name, ok := c.cfg.Route[s.Modality]; ok {
 			if rm := c.memberLocked(name); rm != nil {
 				m = rm
 			}
+		}
+		if rm := c.memberLocked(routed); routed != "" && rm != nil {
+			m = rm
 		}
 		ts := []*member{m}
 		if f := c.floorLocked(); f != m && m == c.members[0] {
