@@ -59,9 +59,12 @@ var (
 )
 
 // BenchmarkAttend is the cost per symbol read of an attending Source over
-// n inputs (one speaking, the others silent: 20 ms audio chunks through the
-// voice detector; or ambient video frames, which skip it), against reading
-// one such source directly. One op is one symbol read.
+// n inputs against reading one such source directly, and against the voice
+// detector alone. audio: 20 ms chunks, one input speaking and the others
+// silent, every chunk through the voice detector; audio-phrase: the same
+// waiting for an activation phrase, so no input is listened to (no
+// transcript says it); video: ambient frames, which skip the detector.
+// One op is one symbol read.
 func BenchmarkAttend(b *testing.B) {
 	b.Run("direct/audio", func(b *testing.B) {
 		b.ReportAllocs()
@@ -84,7 +87,7 @@ func BenchmarkAttend(b *testing.B) {
 			_, _ = det.Process(x)
 		}
 	})
-	for _, kind := range []string{"audio", "video"} {
+	for _, kind := range []string{"audio", "audio-phrase", "video"} {
 		for _, n := range []int{2, 8, 32} {
 			b.Run(fmt.Sprintf("%s/inputs=%d", kind, n), func(b *testing.B) {
 				b.ReportAllocs()
@@ -102,7 +105,11 @@ func BenchmarkAttend(b *testing.B) {
 					}
 					ins = append(ins, in)
 				}
-				a, err := attention.New(attention.Config{}, ins...)
+				var cfg attention.Config
+				if kind == "audio-phrase" {
+					cfg.Selective.Phrase = "hey kiosk"
+				}
+				a, err := attention.New(cfg, ins...)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -20,7 +20,11 @@ func (a *Source) handleLocked(r read) {
 	st := &a.st[r.i]
 	if r.eof {
 		st.ended = true
-		for _, p := range st.takePending() {
+		for {
+			p, ok := st.pending.pop()
+			if !ok {
+				break
+			}
 			a.stats.Unattended.add(p.sym.Modality)
 		}
 		if a.isHolder(r.i) {
@@ -38,7 +42,11 @@ func (a *Source) handleLocked(r read) {
 	transcript := false
 	switch s.Modality {
 	case fullduplex.ModalityAudio:
-		loud, active = st.voice(s, a.cfg.Sustained.MinSpeech)
+		// With an activation phrase, voice matters only to a holder (and to
+		// DropSilence): the others are not listened to.
+		if a.phrase == "" || a.isHolder(r.i) || a.cfg.Budget.DropSilence {
+			loud, active = st.voice(s, a.cfg.Sustained.MinSpeech)
+		}
 		if active && a.phrase == "" {
 			claim = ReasonVoice
 		}
@@ -64,12 +72,12 @@ func (a *Source) handleLocked(r read) {
 	consumed := transcript && !a.cfg.Selective.PassTranscripts
 	switch {
 	case in.Ambient, holder:
-		if holder {
-			pend := st.takePending()
-			for _, p := range pend {
-				a.admit(r.i, p.sym, p.loud)
+		for holder {
+			p, ok := st.pending.pop()
+			if !ok {
+				break
 			}
-			clear(pend)
+			a.admit(r.i, p.sym, p.loud)
 		}
 		if consumed {
 			a.stats.Transcripts.add(s.Modality)

@@ -25,16 +25,50 @@ type inputState struct {
 	metaRate int
 	bare     map[string]any // shared Metadata of its labelled symbols that had none
 
-	pending    []pendItem // audio kept for the pre-roll while it lacks the floor
-	pendingDur time.Duration
+	pending pendRing // audio kept for the pre-roll while it lacks the floor
 
 	frames [2]frameState // video, image
 }
 
-// A pendItem is audio held for the pre-roll, with its voice verdict.
+// A pendItem is audio held for the pre-roll, with its voice verdict and
+// duration.
 type pendItem struct {
 	sym  fullduplex.Symbol
 	loud bool
+	d    time.Duration
+}
+
+// A pendRing is a FIFO of pendItems in a ring that grows as needed, with
+// their total duration.
+type pendRing struct {
+	buf     []pendItem
+	head, n int
+	dur     time.Duration
+}
+
+func (r *pendRing) push(it pendItem) {
+	if r.n == len(r.buf) {
+		buf := make([]pendItem, max(8, 2*len(r.buf)))
+		for k := range r.n {
+			buf[k] = r.buf[(r.head+k)%len(r.buf)]
+		}
+		r.buf, r.head = buf, 0
+	}
+	r.buf[(r.head+r.n)%len(r.buf)] = it
+	r.n++
+	r.dur += it.d
+}
+
+func (r *pendRing) pop() (pendItem, bool) {
+	if r.n == 0 {
+		return pendItem{}, false
+	}
+	it := r.buf[r.head]
+	r.buf[r.head] = pendItem{}
+	r.head = (r.head + 1) % len(r.buf)
+	r.n--
+	r.dur -= it.d
+	return it, true
 }
 
 // frameState is the budget state of one input's video or images.
@@ -113,30 +147,15 @@ func (st *inputState) label(s fullduplex.Symbol) fullduplex.Symbol {
 	return s.WithMeta(fullduplex.MetaSource, st.name)
 }
 
-// hold keeps s for the pre-roll, dropping the oldest audio beyond it; it
-// returns how many symbols were dropped.
+// hold keeps s for the pre-roll, dropping the oldest audio beyond it (but
+// never s); it returns how many symbols were dropped.
 func (st *inputState) hold(s fullduplex.Symbol, loud bool, preRoll time.Duration) (dropped int) {
-	st.pending = append(st.pending, pendItem{s, loud})
-	st.pendingDur += s.Duration()
-	k := 0
-	for k < len(st.pending)-1 && st.pendingDur > preRoll {
-		st.pendingDur -= st.pending[k].sym.Duration()
-		k++
+	st.pending.push(pendItem{sym: s, loud: loud, d: s.Duration()})
+	for st.pending.n > 1 && st.pending.dur > preRoll {
+		st.pending.pop()
+		dropped++
 	}
-	if k > 0 {
-		n := copy(st.pending, st.pending[k:])
-		clear(st.pending[n:])
-		st.pending = st.pending[:n]
-	}
-	return k
-}
-
-// takePending returns the pre-roll and forgets it; the slice is valid until
-// the next hold.
-func (st *inputState) takePending() []pendItem {
-	p := st.pending
-	st.pending, st.pendingDur = st.pending[:0], 0
-	return p
+	return dropped
 }
 
 // normalize lowercases text and keeps letters and digits, one space between
