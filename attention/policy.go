@@ -50,8 +50,9 @@ type Sustained struct {
 	// shorter bursts (a cough, a door) are ignored. Default 100 ms.
 	MinSpeech time.Duration
 	// Hold is how long the holder keeps the floor after its last activity
-	// (speech, a typed line, a transcript); then the floor is released
-	// (ReasonSilence). Default 1.5 s.
+	// (speech as the voice detector hears it, whose hangover bridges
+	// 300 ms pauses; a typed line; a transcript); then the floor is
+	// released (ReasonSilence). Default 1.5 s.
 	Hold time.Duration
 	// PreRoll is how much of the latest audio of an input without the
 	// floor is kept and passed when it takes the floor, so the speech that
