@@ -147,11 +147,15 @@ func (st *inputState) label(s fullduplex.Symbol) fullduplex.Symbol {
 	return s.WithMeta(fullduplex.MetaSource, st.name)
 }
 
+// maxPending bounds the pre-roll of an input whose chunks are tiny or have
+// no duration (audio of no valid rate).
+const maxPending = 4096
+
 // hold keeps s for the pre-roll, dropping the oldest audio beyond it (but
 // never s); it returns how many symbols were dropped.
 func (st *inputState) hold(s fullduplex.Symbol, loud bool, preRoll time.Duration) (dropped int) {
 	st.pending.push(pendItem{sym: s, loud: loud, d: s.Duration()})
-	for st.pending.n > 1 && st.pending.dur > preRoll {
+	for st.pending.n > 1 && (st.pending.dur > preRoll || st.pending.n > maxPending) {
 		st.pending.pop()
 		dropped++
 	}

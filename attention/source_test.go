@@ -348,3 +348,22 @@ func TestFloorChangeString(t *testing.T) {
 	assert.Equal(t, "floor: alarm (preempt by alarm's voice; mic lost it)", c.String())
 	assert.True(t, strings.HasPrefix(attention.FloorChange{Reason: attention.ReasonSilence, Lost: "a"}.String(), "floor: free"))
 }
+
+// Audio of no valid rate has no duration; the pre-roll is bounded anyway:
+// when the input takes the floor, only the newest 4096 chunks are passed.
+func TestPreRollBounded(t *testing.T) {
+	bad := fd.Symbol{Modality: fd.ModalityAudio, Data: []byte{1, 2}, MIMEType: "audio/pcm", Timestamp: t0}
+	syms := make([]fd.Symbol, 5000)
+	for i := range syms {
+		syms[i] = bad
+	}
+	line := fd.TextSymbol("hi")
+	line.Timestamp = t0
+	q := newSequence(&script{syms: append(syms, line)})
+	a, _ := newSource(t, attention.Config{}, q, "broken")
+	got := run(t, a)
+	st := a.Stats()
+	assert.EqualValues(t, 5000-4096, st.Unattended.Audio)
+	assert.EqualValues(t, 4096, st.Passed.Audio)
+	assert.Len(t, got, 4097)
+}
