@@ -37,7 +37,7 @@ type FloorChange struct {
 	Reason Reason
 	Claim  Reason
 	// At is the media time of the change: the Timestamp of the symbol that
-	// caused it.
+	// caused it (for ReasonEnded, the latest Timestamp read).
 	At time.Time
 }
 

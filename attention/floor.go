@@ -28,12 +28,15 @@ func (a *Source) handleLocked(r read) {
 			a.stats.Unattended.add(p.sym.Modality)
 		}
 		if a.isHolder(r.i) {
-			a.release(r.i, ReasonEnded, time.Time{})
+			a.release(r.i, ReasonEnded, a.now)
 		}
 		return
 	}
 	s := st.label(r.sym)
 	now := s.Timestamp
+	if now.After(a.now) {
+		a.now = now
+	}
 	a.expire(now)
 	in := &a.inputs[r.i]
 
@@ -222,6 +225,9 @@ func (a *Source) mixFrames(final bool) {
 			return
 		}
 		a.stats.MixedFrames++
+		if !a.now.IsZero() {
+			s.Timestamp = a.now
+		}
 		a.out.push(s)
 	}
 }

@@ -35,7 +35,8 @@ type Selective struct {
 	Phrase string
 	// Relevance, when set, is asked about each symbol of an input that
 	// does not hold the floor; true claims the floor for it. It is called
-	// from the goroutine calling Next and must return quickly. Default nil.
+	// from the goroutine calling Next, must return quickly and must not
+	// call the Source. Default nil.
 	Relevance func(input string, s fullduplex.Symbol) bool
 	// PassTranscripts passes the transcripts of the floor holder on like
 	// its other symbols. Default false: transcripts steer attention and are
@@ -126,7 +127,8 @@ type Config struct {
 	Budget    Budget
 	// OnEvent receives every change of the floor as an EventMetadata whose
 	// Data is a FloorChange. It is called from the goroutine calling Next,
-	// in order, and must return quickly. Default nil.
+	// in order, and must return quickly; it may call Stats and Floor.
+	// Default nil.
 	OnEvent func(fullduplex.StreamEvent)
 }
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -36,6 +37,7 @@ type Source struct {
 	preempt bool // a preemption happened in the current handle: call Control.Interrupt
 	phrase  string
 	mix     *mixer
+	now     time.Time // the latest media time read
 
 	mu      sync.Mutex // guards stats and holders
 	stats   Stats

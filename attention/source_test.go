@@ -86,6 +86,10 @@ func TestVoiceFloorHoldAndRelease(t *testing.T) {
 	got := run(t, a)
 
 	assert.Equal(t, []string{"a:voice", "-a:silence", "b:voice", "-b:ended"}, log.brief())
+	for _, c := range log.changes {
+		assert.False(t, c.At.Before(t0), "each change is stamped with its media time")
+	}
+	assert.Equal(t, b.syms[len(b.syms)-1].Timestamp, log.changes[3].At, "an end is stamped with the latest media time")
 	// Nothing lost, nothing twice: each input passed exactly its symbols
 	// from its claim's pre-roll (which holds the onset of the claiming
 	// speech) to its release.
