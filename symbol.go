@@ -28,6 +28,7 @@ const (
 	MetaTranscript = "transcript"  // bool: text transcribed from speech
 	MetaFinal      = "final"       // bool: the transcript will not be revised
 	MetaTurn       = "turn"        // int: which model turn produced it
+	MetaSource     = "source"      // string: which input the symbol came from (package attention)
 )
 
 // Values of Metadata[MetaRole].
