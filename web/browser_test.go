@@ -186,7 +186,7 @@ func TestBrowserConversation(t *testing.T) {
 
 	shot, err := chromedp.Run(tab, chromedp.FullScreenshot(90))
 	require.NoError(t, err)
-	t.Logf("screenshot: %s", artifact(t, "web-chat.png", shot))
+	t.Logf("screenshot: %s", artifact(t, "web-chat.jpg", shot))
 
 	// Off: nothing more is sent, and everything sent arrived.
 	require.NoError(t, chromedp.Do(tab, chromedp.Click("#camera")))
