@@ -60,12 +60,13 @@ type Conn struct {
 	latency    time.Duration
 	speechUsed int64 // the lastSpeech value the latest latency was measured from
 
-	mu       sync.Mutex // guards the playback state below
-	sent     map[int]time.Duration
-	played   map[int]time.Duration
-	queued   time.Duration // audio the page holds, as of its last report
-	queuedOf int           // the turn of that report
-	flushed  bool          // Flush since the last audio written
+	mu       sync.Mutex            // guards the playback state below
+	sent     map[int]time.Duration // audio written, per turn
+	played   map[int]time.Duration // audio the page reported played, per turn
+	sentTurn int                   // the turn of the last audio written
+	queued   time.Duration         // audio the page holds, as of its last report
+	queuedOf int                   // the turn of that report
+	flushed  bool                  // Flush since the last audio written
 
 	audioIn, videoIn, audioOut atomic.Int64
 }
@@ -143,7 +144,12 @@ func (f *finishing) Error() string {
 	return "web: conversation ended: " + f.err.Error()
 }
 
-func (f *finishing) Unwrap() []error { return []error{ErrClosed, f.err} }
+func (f *finishing) Unwrap() []error {
+	if f.err == nil {
+		return []error{ErrClosed}
+	}
+	return []error{ErrClosed, f.err}
+}
 
 // finish records that Serve returned with err: the writer drains the
 // queue and closes.
@@ -319,13 +325,19 @@ func (c *Conn) Next(ctx context.Context) (fullduplex.Symbol, error) {
 	case s := <-c.in:
 		return c.observe(s), nil
 	case <-c.readDone:
-		select {
-		case s := <-c.in:
-			return c.observe(s), nil
-		default:
-			return fullduplex.Symbol{}, c.readErr
-		}
 	case <-ctx.Done():
+	}
+	// What was received comes first, even when ctx (often Serve's, which
+	// ends with the connection) is done too.
+	select {
+	case s := <-c.in:
+		return c.observe(s), nil
+	default:
+	}
+	select {
+	case <-c.readDone:
+		return fullduplex.Symbol{}, c.readErr
+	default:
 		return fullduplex.Symbol{}, ctx.Err()
 	}
 }

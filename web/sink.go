@@ -74,7 +74,7 @@ func (c *Conn) writeAudio(ctx context.Context, s fullduplex.Symbol) error {
 		data = data[n:]
 		mt, b := EncodeServer(frame)
 		c.mu.Lock()
-		c.flushed = false
+		c.flushed, c.sentTurn = false, turn
 		c.sent[turn] += pcmDuration(n, rate)
 		c.forget(turn)
 		c.mu.Unlock()
@@ -160,7 +160,7 @@ func (c *Conn) Playing() bool {
 	if c.queued > 0 {
 		return true
 	}
-	t := c.audioTurn
+	t := c.sentTurn
 	left := c.sent[t] - c.played[t]
 	if c.queuedOf == t {
 		left -= c.queued

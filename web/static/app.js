@@ -216,7 +216,6 @@ function meter() {
       ac.maxRms = Math.max(ac.maxRms, state.rms);
     }
   }
-  if (playing.length) report(lastTurn);
 }
 setInterval(meter, 20);
 setInterval(() => { if (playing.length) report(lastTurn); }, 100);
