@@ -54,18 +54,24 @@ func artifact(t *testing.T, name string, data []byte) string {
 }
 
 // browser starts headless chromium with a fake camera and the WAV as its
-// microphone, and returns a tab's context.
-func browser(t *testing.T, ctx context.Context, wav string) (context.Context, context.CancelFunc) {
+// microphone, and returns a tab's context. With allow, it grants the
+// page's requests for the microphone and camera (the fake permission
+// prompt); without, it refuses them, as a user who says no.
+func browser(t *testing.T, ctx context.Context, wav string, allow bool) (context.Context, context.CancelFunc) {
 	abs, err := filepath.Abs(wav)
 	require.NoError(t, err)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium(t)),
 		chromedp.NoSandbox,
-		chromedp.Flag("use-fake-ui-for-media-stream", true),
 		chromedp.Flag("use-fake-device-for-media-stream", true),
 		chromedp.Flag("use-file-for-fake-audio-capture", abs+"%noloop"),
 		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
 	)
+	if allow {
+		opts = append(opts, chromedp.Flag("use-fake-ui-for-media-stream", true))
+	} else {
+		opts = append(opts, chromedp.Flag("deny-permission-prompts", true))
+	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
 	tab, cancelTab := chromedp.NewContext(actx)
 	return tab, func() { cancelTab(); cancelAlloc() }
@@ -131,7 +137,7 @@ func TestBrowserConversation(t *testing.T) {
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 
-	tab, closeBrowser := browser(t, ctx, "testdata/bargein.wav")
+	tab, closeBrowser := browser(t, ctx, "testdata/bargein.wav", true)
 	defer closeBrowser()
 	require.NoError(t, chromedp.Do(tab, chromedp.Navigate(srv.URL+"/"), chromedp.Click("#start")))
 	until(t, tab, `s.status === 'ready'`, 20*time.Second)
@@ -147,7 +153,7 @@ func TestBrowserConversation(t *testing.T) {
 	require.NoError(t, err, "audio at the model; the server has %+v", conn.Stats())
 	until(t, tab, `s.transcript.some(l => l.role === 'user')`, 20*time.Second)
 	until(t, tab, `s.maxRms > 0.02`, 20*time.Second)
-	t.Logf("the answer plays: output RMS %.3f", state[float64](t, tab, "maxRms"))
+	t.Logf("the answer plays: output RMS %.3f; AudioContext at %d Hz", state[float64](t, tab, "maxRms"), state[int](t, tab, "contextRate"))
 	require.Zero(t, state[int](t, tab, "clears"), "nothing was cut yet")
 
 	// The second utterance cuts it: the page drops its audio at once.
@@ -165,6 +171,7 @@ func TestBrowserConversation(t *testing.T) {
 	until(t, tab, `s.turnsEnded >= 1 && s.latencies.some(l => l > 0)`, 20*time.Second)
 	_, err = chromedp.Run(tab, chromedp.Poll[chromedp.Void](`document.querySelector('.marker') && document.querySelector('.latency')`))
 	require.NoError(t, err, "the transcript shows the [interrupted] marker and the turn's latency")
+	t.Logf("turn latencies on the page: %v ms", state[[]int](t, tab, "latencies"))
 
 	// The camera: frames reach the model at the configured rate while it is on.
 	require.Zero(t, len(slices.DeleteFunc(mc.Messages(), func(m geminitest.ClientMessage) bool { return !isVideo(m) })), "no video before the camera is on")
@@ -204,4 +211,27 @@ func TestBrowserConversation(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("the conversation did not end when the browser closed")
 	}
+}
+
+// A refused microphone gets a plain message on the page, and no
+// connection is opened.
+func TestBrowserMicrophoneRefused(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	h, err := web.NewHandler(web.Config{Serve: func(ctx context.Context, c *web.Conn) error {
+		t.Error("a page without a microphone connected")
+		return nil
+	}})
+	require.NoError(t, err)
+	defer h.Close()
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	tab, closeBrowser := browser(t, ctx, "testdata/bargein.wav", false)
+	defer closeBrowser()
+	require.NoError(t, chromedp.Do(tab, chromedp.Navigate(srv.URL+"/"), chromedp.Click("#start")))
+	until(t, tab, `s.status === 'mic-refused'`, 20*time.Second)
+	msg, err := chromedp.Run(tab, chromedp.Evaluate[string](`document.getElementById('status').textContent`))
+	require.NoError(t, err)
+	assert.Contains(t, msg, "The microphone was refused")
+	assert.Zero(t, h.Connections())
 }

@@ -309,3 +309,37 @@ func TestServesThePage(t *testing.T) {
 	resp.Body.Close()
 	assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
 }
+
+// The server pings; a page that answers (browsers do, and so does a
+// reading gorilla client) stays connected past IdleTimeout without sending
+// anything else.
+func TestPongsKeepThePageConnected(t *testing.T) {
+	done := make(chan error, 1)
+	_, srv := serveWith(t, web.Config{IdleTimeout: 200 * time.Millisecond, PingInterval: 20 * time.Millisecond, Serve: func(ctx context.Context, c *web.Conn) error {
+		_, err := c.Next(ctx)
+		done <- err
+		return err
+	}})
+	ws := dial(t, srv)
+	defer ws.Close()
+	pings := make(chan struct{}, 100)
+	ws.SetPingHandler(func(data string) error {
+		pings <- struct{}{}
+		return ws.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(time.Second))
+	})
+	go func() {
+		for {
+			if _, _, err := ws.ReadMessage(); err != nil {
+				return
+			}
+		}
+	}()
+	for range 30 { // 30 pings 20 ms apart: well past the 200 ms idle timeout
+		<-pings
+	}
+	select {
+	case err := <-done:
+		t.Fatalf("the connection ended although the page answered every ping: %v", err)
+	default:
+	}
+}
