@@ -19,6 +19,7 @@ const state = window.fullduplex = {
   transcript: [], // {role, text}
   rms: 0, // output level now (AnalyserNode, linear RMS)
   maxRms: 0, // loudest output so far
+  maxRmsBeforeClear: null, // maxRms when the first clear came
   afterClear: null, // {samples, maxRms}: output level since the last clear, until new audio
 };
 
@@ -194,6 +195,7 @@ function clearPlayback() {
   }
   playing = [];
   nextTime = 0;
+  if (state.maxRmsBeforeClear === null) state.maxRmsBeforeClear = state.maxRms;
   state.clears++;
   state.afterClear = { at: performance.now(), samples: 0, maxRms: 0 };
   for (const t of turns) report(t);
