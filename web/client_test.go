@@ -343,3 +343,73 @@ func TestPongsKeepThePageConnected(t *testing.T) {
 	default:
 	}
 }
+
+func modelAudio(turn int, n int) fullduplex.Symbol {
+	return fullduplex.AudioSymbol(make([]byte, n), 24000).WithMeta(fullduplex.MetaTurn, turn)
+}
+
+// After Flush, the page gets clear ahead of anything queued, and no audio
+// written before the Flush reaches it after the clear.
+func TestFlushClearsAheadOfQueuedAudio(t *testing.T) {
+	_, srv := serveWith(t, web.Config{Serve: func(ctx context.Context, c *web.Conn) error {
+		for range 200 {
+			if err := c.Write(ctx, modelAudio(0, 960)); err != nil {
+				return err
+			}
+		}
+		c.Flush()
+		if err := c.Write(ctx, modelAudio(1, 960)); err != nil {
+			return err
+		}
+		return c.Write(ctx, fullduplex.NewEvent(fullduplex.EventStreamEnd, fullduplex.TurnEnd{Turn: 1}))
+	}})
+	ws := dial(t, srv)
+	defer ws.Close()
+	cleared, before := false, 0
+	for {
+		switch m := read(t, ws).(type) {
+		case web.ServerClear:
+			cleared = true
+		case web.ServerAudio:
+			if cleared {
+				require.Equal(t, 1, m.Turn, "audio of the flushed turn after the clear")
+			} else {
+				require.Equal(t, 0, m.Turn)
+				before++
+			}
+		case web.ServerTurnEnd:
+			require.True(t, cleared)
+			assert.Equal(t, 1, m.Turn)
+			t.Logf("%d of 200 frames were on their way before the flush", before)
+			return
+		}
+	}
+}
+
+// Played and Playing follow the page's reports: audio written and not yet
+// reported played counts as playing; a Flush stops it at once; the page's
+// report after the clear sets what was heard.
+func TestPlayingFollowsThePage(t *testing.T) {
+	conns := make(chan *web.Conn, 1)
+	wrote := make(chan struct{})
+	_, srv := serveWith(t, web.Config{Serve: func(ctx context.Context, c *web.Conn) error {
+		conns <- c
+		if err := c.Write(ctx, modelAudio(3, 48000)); err != nil { // 1 s
+			return err
+		}
+		close(wrote)
+		<-ctx.Done()
+		return nil
+	}})
+	ws := dial(t, srv)
+	defer ws.Close()
+	c := <-conns
+	<-wrote
+	assert.True(t, c.Playing(), "written, not played yet")
+	send(t, ws, web.ClientPlayed{Turn: 3, PlayedMS: 1000, QueuedMS: 0})
+	require.Eventually(t, func() bool { return !c.Playing() }, 5*time.Second, time.Millisecond, "all played")
+	assert.Equal(t, time.Second, c.Played(3))
+	assert.Zero(t, c.Played(7), "a turn never sent")
+	c.Flush()
+	assert.False(t, c.Playing())
+}

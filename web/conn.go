@@ -21,9 +21,6 @@ import (
 // why (the page closed it, a bad frame, a timeout) and wraps ErrClosed.
 var ErrClosed = errors.New("web: connection closed")
 
-// errEnded is returned by the output queue when the connection ends.
-var errEnded = ErrClosed
-
 // A Conn is one page's conversation: a fullduplex.Source of what the page
 // captures (16-bit PCM audio at Config.InputRate, and JPEG video frames
 // while the user shares a camera or screen), and a fullduplex.Sink,

@@ -56,7 +56,7 @@ func (q *outQueue) push(ctx context.Context, done <-chan struct{}, it outItem) e
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-done:
-			return errEnded
+			return ErrClosed
 		}
 	}
 }
