@@ -109,9 +109,9 @@ func isVideo(m geminitest.ClientMessage) bool {
 // microphone's speech reaches the echo model, its answer plays in the page
 // (the page's own output meter hears it), the second utterance interrupts
 // it and the page goes silent at once, the next answer reports its
-// latency, and while the camera is on its frames reach the model at the
-// configured rate, and none after it is off. Closing the tab ends the
-// conversation.
+// latency, and while the camera (or a screen) is shared its frames reach
+// the model at the configured rate, and none after it is off. Closing the
+// tab ends the conversation.
 func TestBrowserConversation(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -203,6 +203,17 @@ func TestBrowserConversation(t *testing.T) {
 	_, err = mc.WaitCount(ctx, isVideo, sent)
 	require.NoError(t, err)
 	assert.Equal(t, int64(sent), conn.Stats().VideoIn, "every frame the page sent reached the server, and only those")
+
+	// A shared screen (the fake picker takes the first screen) goes the same way.
+	require.NoError(t, chromedp.Do(tab, chromedp.Click("#screen")))
+	_, err = mc.WaitCount(ctx, isVideo, sent+3)
+	require.NoError(t, err)
+	require.NoError(t, chromedp.Do(tab, chromedp.Click("#screen")))
+	until(t, tab, `!s.videoOn`, 10*time.Second)
+	sent = state[int](t, tab, "videoSent")
+	_, err = mc.WaitCount(ctx, isVideo, sent)
+	require.NoError(t, err)
+	assert.Equal(t, int64(sent), conn.Stats().VideoIn)
 
 	// Closing the tab ends the conversation.
 	closeBrowser()
