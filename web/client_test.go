@@ -99,7 +99,15 @@ func TestEchoTurnOverTheWire(t *testing.T) {
 			require.Eventually(t, func() bool { return conn.Played(turn) == audio }, 5*time.Second, time.Millisecond,
 				"never more than was sent")
 			assert.Equal(t, int64(len(pcmIn)/640), conn.Stats().AudioIn)
-			return
+
+			// The page's Stop button interrupts through the session,
+			// which flushes the page.
+			send(t, ws, web.ClientInterrupt{})
+			for {
+				if _, ok := read(t, ws).(web.ServerClear); ok {
+					return
+				}
+			}
 		}
 	}
 }

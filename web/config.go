@@ -11,7 +11,8 @@ import (
 )
 
 // Config configures a Handler. Only Serve is required; every other zero
-// field means the default in its comment. NewHandler copies it.
+// field means the default in its comment. NewHandler copies it; Serve,
+// CheckOrigin and Authorize are then called from many goroutines at once.
 type Config struct {
 	// Serve runs the conversation of one connection, normally
 	//

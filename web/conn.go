@@ -75,7 +75,7 @@ var (
 	_ fullduplex.PlaybackReporter = (*Conn)(nil)
 )
 
-// Stats counts a connection's frames.
+// Stats counts a connection's frames. A plain value.
 type Stats struct {
 	AudioIn  int64 // audio frames from the page
 	VideoIn  int64 // video frames from the page

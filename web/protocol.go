@@ -108,7 +108,8 @@ func (ClientVideoState) isClientMessage() {}
 
 // A ServerMessage is one frame to the page: ServerAudio, ServerReady,
 // ServerClear, ServerTranscript, ServerInterrupted, ServerTurnEnd or
-// ServerError. The set is closed.
+// ServerError. The set is closed. Values are plain data, safe to share
+// once decoded.
 type ServerMessage interface{ isServerMessage() }
 
 // ServerAudio is model audio of one turn.
@@ -172,7 +173,7 @@ func (ServerTurnEnd) isServerMessage()     {}
 func (ServerError) isServerMessage()       {}
 
 // Limits bounds what DecodeClient and DecodeServer accept; zero fields
-// mean the Default* constants.
+// mean the Default* constants. A plain value, safe to share.
 type Limits struct {
 	MaxAudioBytes int // PCM bytes of one audio frame
 	MaxVideoBytes int // bytes of one JPEG
