@@ -85,7 +85,7 @@ func benchPages(b *testing.B, transport string, n int) {
 			}
 		}), func() {}
 	}
-	srv := httptest.NewServer(h)
+	srv := newServer(h)
 	defer func() { srv.Close(); closeHandler() }()
 	url := "ws" + strings.TrimPrefix(srv.URL, "http") + web.WebSocketPath
 
@@ -214,4 +214,14 @@ func cpuTime() time.Duration {
 	var ru syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func newServer(h http.Handler) *httptest.Server { return httptest.NewServer(h) }
+
+func dialB(b *testing.B, base string) *websocket.Conn {
+	ws, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(base, "http")+web.WebSocketPath, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return ws
 }
