@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -17,38 +18,66 @@ const handshakeTimeout = 10 * time.Second
 // A Handler answers Twilio's Media Streams WebSocket (the url of a
 // <Connect><Stream>) and serves each call with Serve. ServeHTTP is safe for
 // concurrent use: each call runs on its own request goroutine and returns
-// when Serve has returned and the call's reader has finished.
+// once Serve has returned and the call's reader and writer have finished.
 type Handler struct {
 	// Serve handles one call, typically with
-	// DuplexSession.RunDuplex(ctx, call, call). ctx is cancelled when the
-	// stream ends (the caller hung up, the connection dropped) or the
-	// request's context is done; Serve's error, unless it is ctx's after
-	// the caller hung up, is logged to ErrorLog. Required.
+	// fullduplex.NewDuplexSession(stream).RunDuplex(ctx, call, call).
+	// ctx is cancelled once the caller has hung up (or the stream failed)
+	// and Next has returned everything received before, or when the
+	// request's context is done. When Serve returns, the audio it wrote is
+	// sent and the stream is closed, which ends Twilio's <Connect>.
+	// Required.
 	Serve func(ctx context.Context, call *Call) error
 	// Config configures each call.
 	Config Config
-	// CheckOrigin is passed to the WebSocket upgrader. Default: accept
-	// every origin (Twilio sends none).
-	CheckOrigin func(r *http.Request) bool
-	// ErrorLog receives one line per call that ends in an error. Default:
-	// the log package's standard logger.
+	// AuthToken, if set, is the Twilio account's auth token: the WebSocket
+	// handshake must then carry a valid X-Twilio-Signature (see
+	// ValidateRequest), or it is answered 403 Forbidden. The token never
+	// appears in errors or logs. Default: no check.
+	AuthToken string
+	// SignedURL returns the URL Twilio signed for r, the Stream url of the
+	// TwiML. Default: "wss://" + r.Host + r.URL.RequestURI(), right behind
+	// a TLS-terminating proxy that keeps the Host header.
+	SignedURL func(r *http.Request) string
+	// ErrorLog receives one line for each call that ends in an error and
+	// each refused handshake. Default: the log package's standard logger.
 	ErrorLog *log.Logger
 }
 
-// ServeHTTP upgrades the request to a WebSocket, waits for Twilio's
-// connected and start messages and runs Serve.
+// ServeHTTP checks the signature, upgrades the request to a WebSocket,
+// reads Twilio's connected and start messages and runs Serve.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	check := h.CheckOrigin
-	if check == nil {
-		check = func(*http.Request) bool { return true }
+	if h.Serve == nil {
+		http.Error(w, "twilio: Handler.Serve is nil", http.StatusInternalServerError)
+		return
 	}
-	up := websocket.Upgrader{CheckOrigin: check}
+	if h.AuthToken != "" {
+		u := "wss://" + r.Host + r.URL.RequestURI()
+		if h.SignedURL != nil {
+			u = h.SignedURL(r)
+		}
+		if err := ValidateRequest(r, h.AuthToken, u); err != nil {
+			h.logf("twilio: %s: %v", r.RemoteAddr, err)
+			http.Error(w, "forbidden", http.StatusForbidden)
+			return
+		}
+	}
+	// Twilio sends no Origin header; the signature is the check.
+	up := websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
 	conn, err := up.Upgrade(w, r, nil)
 	if err != nil {
 		return // Upgrade has answered with an HTTP error
 	}
 	defer conn.Close()
-	if err := h.serve(r.Context(), conn); err != nil {
+	conn.SetReadLimit(MaxMessage)
+	start, err := handshake(conn)
+	if err == nil {
+		var call *Call
+		if call, err = newCall(conn, start, h.Config); err == nil {
+			err = h.run(r.Context(), call)
+		}
+	}
+	if err != nil {
 		h.logf("twilio: %s: %v", r.RemoteAddr, err)
 	}
 }
@@ -61,38 +90,33 @@ func (h *Handler) logf(format string, args ...any) {
 	log.Printf(format, args...)
 }
 
-func (h *Handler) serve(ctx context.Context, conn *websocket.Conn) error {
-	if h.Serve == nil {
-		return errors.New("twilio: Handler.Serve is nil")
-	}
-	conn.SetReadLimit(maxFrame)
-	start, err := handshake(conn)
-	if err != nil {
-		return err
-	}
-	call, err := newCall(conn, start, h.Config)
-	if err != nil {
-		return err
-	}
+// run serves one call and waits for every goroutine it started.
+func (h *Handler) run(ctx context.Context, call *Call) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	quit := make(chan struct{})
-	go call.read(quit)
-	go func() {
+	var reader, writer, watcher sync.WaitGroup
+	reader.Go(call.read)
+	writer.Go(call.writeLoop)
+	watcher.Go(func() {
 		select {
-		case <-call.done:
+		case <-call.drained:
 			cancel()
 		case <-ctx.Done():
 		}
-	}()
+	})
 	serr := h.Serve(ctx, call)
-	// End the reader: closing the socket unblocks its read, quit its wait
-	// for room in the input queue.
-	close(quit)
-	_ = conn.Close()
-	<-call.done
+	cancelled := ctx.Err() != nil
+	call.finishWrites()
+	writer.Wait()
+	call.finish()
+	reader.Wait()
 	cancel()
-	if serr != nil && !(errors.Is(serr, context.Canceled) && call.Err() == nil) {
+	watcher.Wait()
+
+	if cause := call.Err(); cause != nil && !errors.Is(cause, ErrClosed) {
+		return fmt.Errorf("call %s: %w", call.CallSid(), cause)
+	}
+	if serr != nil && !(cancelled && errors.Is(serr, context.Canceled)) {
 		return fmt.Errorf("call %s: %w", call.CallSid(), serr)
 	}
 	return nil
@@ -106,7 +130,7 @@ func handshake(conn *websocket.Conn) (Start, error) {
 	for {
 		_, data, err := conn.ReadMessage()
 		if err != nil {
-			return Start{}, fmt.Errorf("%w: before start: %v", ErrDisconnected, err)
+			return Start{}, fmt.Errorf("before start: %w", readError(err))
 		}
 		m, err := DecodeMessage(data)
 		if err != nil {

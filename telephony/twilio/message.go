@@ -45,12 +45,16 @@ type MediaFormat struct {
 	Channels   int    `json:"channels"`
 }
 
-// Media is one audio frame. Payload is base64 μ-law.
+// Media is one audio frame. Payload is base64 μ-law; DecodeMessage also
+// decodes it into Audio.
 type Media struct {
 	Track     string `json:"track,omitempty"`
 	Chunk     string `json:"chunk,omitempty"`
 	Timestamp string `json:"timestamp,omitempty"`
 	Payload   string `json:"payload"`
+	// Audio is Payload decoded (μ-law bytes), set by DecodeMessage; it is
+	// not part of the wire format.
+	Audio []byte `json:"-"`
 }
 
 // DTMFKey is one key the caller pressed.
@@ -81,18 +85,21 @@ const (
 	EventClear     = "clear"
 )
 
-// maxFrame bounds one message: Twilio's frames are 20 ms of audio (about
-// 300 bytes); anything beyond this is not Twilio.
-const maxFrame = 1 << 20
+// MaxMessage bounds one message from Twilio, in bytes: its media frames
+// are 20 ms of audio (about 300 bytes of JSON) and its start message holds
+// a few ids and the stream's custom parameters. A larger frame ends the
+// call with an error wrapping ErrMalformed, before it is read into memory.
+const MaxMessage = 64 << 10
 
 // DecodeMessage parses one message from Twilio and checks that it has the
 // fields its event needs. The error wraps ErrMalformed.
 func DecodeMessage(data []byte) (Message, error) {
 	var m Message
-	if len(data) > maxFrame {
-		return m, fmt.Errorf("%w: frame of %d bytes (limit %d)", ErrMalformed, len(data), maxFrame)
+	if len(data) > MaxMessage {
+		return m, fmt.Errorf("%w: frame of %d bytes (limit %d)", ErrMalformed, len(data), MaxMessage)
 	}
-	if err := json.Unmarshal(data, &m); err != nil {
+	err := json.Unmarshal(data, &m)
+	if err != nil {
 		return Message{}, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
 	var missing string
@@ -105,7 +112,7 @@ func DecodeMessage(data []byte) (Message, error) {
 	case EventMedia:
 		if m.Media == nil {
 			missing = "media"
-		} else if _, err := base64.StdEncoding.DecodeString(m.Media.Payload); err != nil {
+		} else if m.Media.Audio, err = base64.StdEncoding.DecodeString(m.Media.Payload); err != nil {
 			return Message{}, fmt.Errorf("%w: media payload: %v", ErrMalformed, err)
 		}
 	case EventDTMF:
@@ -113,7 +120,7 @@ func DecodeMessage(data []byte) (Message, error) {
 			missing = "dtmf.digit"
 		}
 	case EventMark:
-		if m.Mark == nil {
+		if m.Mark == nil || m.Mark.Name == "" {
 			missing = "mark.name"
 		}
 	case EventStop:
