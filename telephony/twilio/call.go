@@ -37,10 +37,9 @@ type Call struct {
 	sid   []byte // StreamSid as a JSON string, for outbound messages
 
 	in        chan fullduplex.Symbol // the caller's audio, filled by read
-	done      chan struct{}          // closed when read has ended
+	done      chan struct{}          // closed by end, with cause set
 	drained   chan struct{}          // closed when Next has returned the end
 	drainOnce sync.Once
-	quit      chan struct{} // closed by finish: read stops waiting for room
 
 	// Owned by read.
 	up    *pcm.Resampler
@@ -94,7 +93,6 @@ func newCall(conn *websocket.Conn, start Start, cfg Config) (*Call, error) {
 		in:      make(chan fullduplex.Symbol, cfg.InputQueue),
 		done:    make(chan struct{}),
 		drained: make(chan struct{}),
-		quit:    make(chan struct{}),
 		up:      up,
 		changed: make(chan struct{}),
 		pending: map[string]markAt{},
@@ -125,9 +123,9 @@ func (c *Call) To() string { return c.start.CustomParameters[ParamTo] }
 // Treat its map as read-only.
 func (c *Call) Start() Start { return c.start }
 
-// Done is closed when Twilio's side of the stream has ended: Twilio sent
-// stop, the connection dropped, a frame was malformed, a write stalled, or
-// the Handler finished the call.
+// Done is closed when the stream has ended: Twilio sent stop, the
+// connection dropped, a frame was malformed, a write stalled, or Serve
+// returned. Next still returns the frames received before.
 func (c *Call) Done() <-chan struct{} { return c.done }
 
 // Err returns why the stream ended once Done is closed: nil after Twilio's
@@ -147,8 +145,8 @@ func (c *Call) Err() error {
 	return c.cause
 }
 
-// end records why the call ended; the first cause wins. It reports whether
-// cause was the first.
+// end records why the call ended and closes done; the first cause wins.
+// It reports whether cause was the first.
 func (c *Call) end(cause error) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -156,6 +154,7 @@ func (c *Call) end(cause error) bool {
 		return false
 	}
 	c.cause = cause
+	close(c.done)
 	c.changedLocked()
 	return true
 }
@@ -195,26 +194,30 @@ func (c *Call) Next(ctx context.Context) (fullduplex.Symbol, error) {
 	}
 }
 
-// read reads the WebSocket until stop, an error or a malformed frame, then
-// closes done.
+// read reads the WebSocket until the connection ends. Stop, a malformed
+// frame or a read error end the call; once it has ended, read only drains
+// the connection (so closing it loses nothing the peer has not read yet)
+// until the peer closes it or finish's deadline passes.
 func (c *Call) read() {
-	defer close(c.done)
 	for {
 		_, data, err := c.conn.ReadMessage()
 		if err != nil {
 			c.end(readError(err))
 			return
 		}
+		select {
+		case <-c.done:
+			continue // ended: drain
+		default:
+		}
 		m, err := DecodeMessage(data)
 		if err != nil {
 			c.end(err)
-			return
+			continue
 		}
 		switch m.Event {
 		case EventMedia:
-			if !c.media(m.Media) {
-				return // finish came first and recorded the cause
-			}
+			c.media(m.Media)
 		case EventDTMF:
 			if c.cfg.OnDTMF != nil {
 				c.cfg.OnDTMF(c, m.DTMF.Digit)
@@ -223,7 +226,6 @@ func (c *Call) read() {
 			c.markPlayed(m.Mark.Name)
 		case EventStop:
 			c.end(io.EOF)
-			return
 		}
 	}
 }
@@ -236,10 +238,11 @@ func readError(err error) error {
 	return fmt.Errorf("%w: %v", ErrDisconnected, err)
 }
 
-// media queues one frame of the caller's audio; false if finish came first.
-func (c *Call) media(m *Media) bool {
+// media queues one frame of the caller's audio, waiting for room until the
+// call ends.
+func (c *Call) media(m *Media) {
 	if len(m.Audio) == 0 {
-		return true
+		return
 	}
 	c.chunk++
 	chunk := c.chunk
@@ -249,7 +252,7 @@ func (c *Call) media(m *Media) bool {
 	c.ulaw = pcm.AppendMuLawDecoded(c.ulaw[:0], m.Audio)
 	c.res = c.up.Process(c.res[:0], c.ulaw)
 	if len(c.res) == 0 {
-		return true
+		return
 	}
 	s := fullduplex.AudioSymbol(pcm.EncodeInt16(make([]byte, 0, 2*len(c.res)), c.res), c.cfg.SampleRate)
 	s.Metadata = map[string]any{
@@ -260,8 +263,6 @@ func (c *Call) media(m *Media) bool {
 	}
 	select {
 	case c.in <- s:
-		return true
-	case <-c.quit:
-		return false
+	case <-c.done:
 	}
 }

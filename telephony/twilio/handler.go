@@ -110,6 +110,7 @@ func (h *Handler) run(ctx context.Context, call *Call) error {
 	writer.Wait()
 	call.finish()
 	reader.Wait()
+	_ = call.conn.Close()
 	cancel()
 	watcher.Wait()
 

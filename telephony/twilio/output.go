@@ -259,10 +259,17 @@ func (c *Call) finishWrites() {
 	c.changedLocked()
 }
 
-// finish ends the call after writeLoop has returned: read stops and the
-// connection closes.
+// closeTimeout bounds the WebSocket closing handshake.
+const closeTimeout = time.Second
+
+// finish ends the call after writeLoop has returned: it starts the
+// WebSocket closing handshake, so read drains the connection until the
+// peer closes it (at most closeTimeout). The caller closes the connection
+// once read has returned.
 func (c *Call) finish() {
-	c.end(fmt.Errorf("%w: Serve returned", ErrClosed))
-	close(c.quit)
-	_ = c.conn.Close()
+	if c.end(fmt.Errorf("%w: Serve returned", ErrClosed)) {
+		deadline := time.Now().Add(closeTimeout)
+		_ = c.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), deadline)
+	}
+	_ = c.conn.SetReadDeadline(time.Now().Add(closeTimeout))
 }
