@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"log"
+	"net"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -78,6 +79,11 @@ type server struct {
 }
 
 func newServer(t *testing.T, h *twilio.Handler, serve func(ctx context.Context, call *twilio.Call) error) *server {
+	return newServerOn(t, h, serve, nil)
+}
+
+// newServerOn is newServer with the listener wrapped by wrap (if not nil).
+func newServerOn(t *testing.T, h *twilio.Handler, serve func(ctx context.Context, call *twilio.Call) error, wrap func(net.Listener) net.Listener) *server {
 	t.Helper()
 	s := &server{calls: make(chan served, 16), log: &syncBuffer{}}
 	h.ErrorLog = log.New(s.log, "", 0)
@@ -88,7 +94,11 @@ func newServer(t *testing.T, h *twilio.Handler, serve func(ctx context.Context, 
 		sv.err <- err
 		return err
 	}
-	s.Server = httptest.NewServer(h)
+	s.Server = httptest.NewUnstartedServer(h)
+	if wrap != nil {
+		s.Listener = wrap(s.Listener)
+	}
+	s.Start()
 	t.Cleanup(s.Close)
 	return s
 }

@@ -267,9 +267,20 @@ const closeTimeout = time.Second
 // peer closes it (at most closeTimeout). The caller closes the connection
 // once read has returned.
 func (c *Call) finish() {
-	if c.end(fmt.Errorf("%w: Serve returned", ErrClosed)) {
-		deadline := time.Now().Add(closeTimeout)
-		_ = c.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), deadline)
+	c.end(fmt.Errorf("%w: Serve returned", ErrClosed))
+	c.mu.Lock()
+	cause := c.cause
+	c.mu.Unlock()
+	code := websocket.CloseNormalClosure
+	switch {
+	case errors.Is(cause, ErrDisconnected), errors.Is(cause, ErrStalled):
+		code = 0 // the connection is gone or stuck: no handshake
+	case errors.Is(cause, ErrMalformed):
+		code = websocket.CloseUnsupportedData
 	}
-	_ = c.conn.SetReadDeadline(time.Now().Add(closeTimeout))
+	deadline := time.Now().Add(closeTimeout)
+	if code != 0 {
+		_ = c.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, ""), deadline)
+	}
+	_ = c.conn.SetReadDeadline(deadline)
 }
