@@ -1,0 +1,299 @@
+package twilio_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/fullduplex-go/fullduplex"
+	"github.com/fullduplex-go/fullduplex/internal/pcm"
+	"github.com/fullduplex-go/fullduplex/telephony/twilio"
+	"github.com/fullduplex-go/fullduplex/telephony/twilio/twiliotest"
+)
+
+// BenchmarkCalls is the load test: N simulated phone calls at once on
+// loopback, in one process with the server. Each call streams real-time
+// paced speech (hello.wav, 20 ms μ-law frames, one every 20 ms) for
+// loadSeconds through a Handler and a DuplexSession to an echo model that
+// answers each frame at once with the same audio, which goes back to the
+// caller as μ-law. It reports, per frame:
+//
+//   - up-p50/up-p99: from the fake Twilio writing the frame to the model's
+//     Send getting its symbol (socket, JSON, μ-law, 8→16 kHz, queue,
+//     session);
+//   - down-p50/down-p99: from the model's Receive returning the answer to
+//     the fake Twilio reading its media message (session, 16→8 kHz,
+//     μ-law, JSON, outbox, socket);
+//
+// and per call: CPU (percent of one core), heap and goroutines, plus lost
+// and reordered frames (each must be 0). Run it with -benchtime=1x.
+func BenchmarkCalls(b *testing.B) {
+	for _, n := range []int{10, 100, 500} {
+		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
+			for range b.N {
+				loadRun(b, n)
+			}
+		})
+	}
+}
+
+const (
+	loadSeconds = 10              // each call's length
+	loadRamp    = 2 * time.Second // calls start evenly over this
+)
+
+// echoModel is a DuplexStream that answers every audio symbol at once with
+// the same audio as model audio, and stamps both ends.
+type echoModel struct {
+	calls *loadCall
+	out   chan fullduplex.Symbol
+	done  chan struct{}
+	once  sync.Once
+}
+
+func newEchoModel(lc *loadCall) *echoModel {
+	return &echoModel{calls: lc, out: make(chan fullduplex.Symbol, 64), done: make(chan struct{})}
+}
+
+func (e *echoModel) Connect(context.Context) error { return nil }
+func (e *echoModel) Connected() bool               { return true }
+func (e *echoModel) Close() error {
+	e.once.Do(func() { close(e.done) })
+	return nil
+}
+func (e *echoModel) SendEnd(context.Context) error { return nil }
+
+func (e *echoModel) Send(ctx context.Context, s fullduplex.Symbol) error {
+	now := time.Now()
+	chunk, _ := s.Metadata[twilio.MetaChunk].(int)
+	e.calls.received(chunk, now)
+	answer := fullduplex.AudioSymbol(s.Data, s.SampleRate()).WithMeta(fullduplex.MetaTurn, 1)
+	select {
+	case e.out <- answer:
+		return nil
+	case <-e.done:
+		return fullduplex.ErrClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (e *echoModel) Receive(ctx context.Context) (fullduplex.StreamItem, error) {
+	select {
+	case s := <-e.out:
+		e.calls.emitted(time.Now())
+		return s, nil
+	case <-e.done:
+		return nil, fullduplex.ErrClosed
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// loadCall is what one call measured.
+type loadCall struct {
+	mu       sync.Mutex
+	sent     []time.Time // by chunk-1: when the fake Twilio wrote it
+	got      []time.Time // by chunk-1: when the model got it
+	emits    []time.Time // when the model returned each answer, in order
+	lost     int
+	reorder  int
+	lastSeen int
+}
+
+func (lc *loadCall) received(chunk int, at time.Time) {
+	lc.mu.Lock()
+	defer lc.mu.Unlock()
+	if chunk != lc.lastSeen+1 {
+		lc.reorder++
+	}
+	lc.lastSeen = chunk
+	if chunk >= 1 && chunk <= len(lc.got) {
+		lc.got[chunk-1] = at
+	}
+}
+
+func (lc *loadCall) emitted(at time.Time) {
+	lc.mu.Lock()
+	defer lc.mu.Unlock()
+	lc.emits = append(lc.emits, at)
+}
+
+// loadRun runs n calls at once and reports the metrics.
+func loadRun(b *testing.B, n int) {
+	speech, err := twiliotest.ReadWAV("../../testdata/hello.wav")
+	if err != nil {
+		b.Fatal(err)
+	}
+	frames := loadSeconds * 50
+	ulaw := make([][]byte, frames)
+	for i := range ulaw {
+		off := (i * twiliotest.FrameSamples) % (len(speech) - twiliotest.FrameSamples)
+		ulaw[i] = pcm.AppendMuLaw(nil, speech[off:off+twiliotest.FrameSamples])
+	}
+
+	calls := make(map[string]*loadCall, n)
+	lcs := make([]*loadCall, n)
+	for i := range n {
+		lcs[i] = &loadCall{sent: make([]time.Time, frames), got: make([]time.Time, frames)}
+		calls[fmt.Sprintf("CA%032d", i)] = lcs[i]
+	}
+	var callsMu sync.Mutex
+	h := &twilio.Handler{Serve: func(ctx context.Context, call *twilio.Call) error {
+		callsMu.Lock()
+		lc := calls[call.CallSid()]
+		callsMu.Unlock()
+		model := newEchoModel(lc)
+		defer model.Close()
+		return fullduplex.NewDuplexSession(model).RunDuplex(ctx, call, call)
+	}}
+	var handlers sync.WaitGroup // http.Server does not wait for WebSockets
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		handlers.Add(1)
+		defer handlers.Done()
+		h.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	defer handlers.Wait()
+	url := "ws" + strings.TrimPrefix(srv.URL, "http")
+
+	runtime.GC()
+	var m0 runtime.MemStats
+	runtime.ReadMemStats(&m0)
+	g0 := runtime.NumGoroutine()
+
+	ctx, cancel := context.WithTimeout(context.Background(), loadSeconds*time.Second+loadRamp+60*time.Second)
+	defer cancel()
+	clients := make([]*twiliotest.Client, n)
+	steady := make(chan struct{}) // every call is streaming
+	var ready, wg sync.WaitGroup
+	ready.Add(n)
+	errs := make(chan error, n)
+	b.ResetTimer()
+	start := time.Now()
+	for i := range n {
+		sid := fmt.Sprintf("CA%032d", i)
+		lc := lcs[i]
+		wg.Go(func() {
+			if d := time.Until(start.Add(loadRamp * time.Duration(i) / time.Duration(n))); d > 0 {
+				time.Sleep(d) // spread the calls' starts like real traffic
+			}
+			c, err := twiliotest.Dial(ctx, url, twiliotest.Options{CallSid: sid, StreamSid: "MZ" + sid[2:], DiscardAudio: true})
+			if err != nil {
+				ready.Done()
+				errs <- err
+				return
+			}
+			clients[i] = c
+			tick := time.NewTicker(twiliotest.FrameDuration)
+			defer tick.Stop()
+			for f := range frames {
+				if f == 1 {
+					ready.Done()
+				}
+				lc.mu.Lock()
+				lc.sent[f] = time.Now()
+				lc.mu.Unlock()
+				if err := c.SendFrame(ulaw[f]); err != nil {
+					errs <- err
+					return
+				}
+				<-tick.C
+			}
+			// Every answer has come back.
+			if err := c.Wait(ctx, func(s twiliotest.Snapshot) bool { return s.Media >= frames }); err != nil {
+				errs <- fmt.Errorf("call %d: %w", i, err)
+			}
+		})
+	}
+	go func() { ready.Wait(); close(steady) }()
+
+	// Measure CPU over the steady part (every call streaming).
+	<-steady
+	ru0 := rusage()
+	t0 := time.Now()
+	time.Sleep(time.Duration(loadSeconds)*time.Second - loadRamp - time.Second)
+	var m1 runtime.MemStats
+	runtime.ReadMemStats(&m1)
+	g1 := runtime.NumGoroutine()
+	cpu := rusage() - ru0
+	wall := time.Since(t0)
+
+	wg.Wait()
+	b.StopTimer()
+	close(errs)
+	for err := range errs {
+		b.Error(err)
+	}
+	for _, c := range clients {
+		if c != nil {
+			_ = c.Hangup()
+		}
+	}
+
+	var up, down []time.Duration
+	lost, reordered := 0, 0
+	for i, lc := range lcs {
+		lc.mu.Lock()
+		for f := range frames {
+			if lc.got[f].IsZero() {
+				lost++
+				continue
+			}
+			up = append(up, lc.got[f].Sub(lc.sent[f]))
+		}
+		reordered += lc.reorder
+		if c := clients[i]; c != nil {
+			arrived, _ := c.Arrivals()
+			if len(arrived) != len(lc.emits) {
+				lost += abs(len(lc.emits) - len(arrived))
+			}
+			for k := range min(len(arrived), len(lc.emits)) {
+				down = append(down, arrived[k].Sub(lc.emits[k]))
+			}
+		}
+		lc.mu.Unlock()
+	}
+	b.ReportMetric(ms(pct(up, 50)), "up-p50-ms")
+	b.ReportMetric(ms(pct(up, 99)), "up-p99-ms")
+	b.ReportMetric(ms(pct(down, 50)), "down-p50-ms")
+	b.ReportMetric(ms(pct(down, 99)), "down-p99-ms")
+	b.ReportMetric(100*cpu.Seconds()/wall.Seconds()/float64(n), "cpu%/call")
+	b.ReportMetric(100*cpu.Seconds()/wall.Seconds(), "cpu%")
+	b.ReportMetric(float64(int64(m1.HeapInuse)-int64(m0.HeapInuse))/float64(n)/1024, "heap-KiB/call")
+	b.ReportMetric(float64(g1-g0)/float64(n), "goroutines/call")
+	b.ReportMetric(float64(lost), "lost")
+	b.ReportMetric(float64(reordered), "reordered")
+	b.ReportMetric(float64(len(up))/float64(n), "frames/call")
+}
+
+func rusage() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func pct(d []time.Duration, p int) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	slices.Sort(d)
+	return d[min(len(d)-1, len(d)*p/100)]
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
