@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
 	"net/http/httptest"
 	"runtime"
+	"runtime/metrics"
 	"slices"
 	"strings"
 	"sync"
@@ -14,6 +16,8 @@ import (
 	"time"
 
 	"github.com/fullduplex-go/fullduplex"
+	"github.com/fullduplex-go/fullduplex/gemini"
+	"github.com/fullduplex-go/fullduplex/gemini/geminitest"
 	"github.com/fullduplex-go/fullduplex/internal/pcm"
 	"github.com/fullduplex-go/fullduplex/telephony/twilio"
 	"github.com/fullduplex-go/fullduplex/telephony/twilio/twiliotest"
@@ -35,13 +39,21 @@ import (
 //
 // and per call: CPU (percent of one core), heap and goroutines, plus lost
 // and reordered frames (each must be 0). Run it with -benchtime=1x.
+//
+// model=gemini runs the same calls through the real Gemini backend (the
+// genai SDK) to a geminitest echo server in the same process, with speech
+// and silence alternating so its voice activity detector ends each turn:
+// it answers each utterance with its audio at 24 kHz. Its down latency
+// counts from the backend's Receive returning each answer chunk.
 func BenchmarkCalls(b *testing.B) {
-	for _, n := range []int{10, 100, 500} {
-		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
-			for range b.N {
-				loadRun(b, n)
-			}
-		})
+	for _, model := range []string{"echo", "gemini"} {
+		for _, n := range []int{10, 100, 200, 500} {
+			b.Run(fmt.Sprintf("model=%s/N=%d", model, n), func(b *testing.B) {
+				for range b.N {
+					loadRun(b, model, n)
+				}
+			})
+		}
 	}
 }
 
@@ -104,6 +116,7 @@ type loadCall struct {
 	sent     []time.Time // by chunk-1: when the fake Twilio wrote it
 	got      []time.Time // by chunk-1: when the model got it
 	emits    []time.Time // when the model returned each answer, in order
+	turns    int         // model turns ended
 	lost     int
 	reorder  int
 	lastSeen int
@@ -127,17 +140,69 @@ func (lc *loadCall) emitted(at time.Time) {
 	lc.emits = append(lc.emits, at)
 }
 
+// stamped is a backend that stamps what passes through it for a loadCall.
+type stamped struct {
+	fullduplex.DuplexStream
+	lc *loadCall
+}
+
+func (s stamped) Send(ctx context.Context, sym fullduplex.Symbol) error {
+	chunk, _ := sym.Metadata[twilio.MetaChunk].(int)
+	s.lc.received(chunk, time.Now())
+	return s.DuplexStream.Send(ctx, sym)
+}
+
+func (s stamped) Receive(ctx context.Context) (fullduplex.StreamItem, error) {
+	item, err := s.DuplexStream.Receive(ctx)
+	switch it := item.(type) {
+	case fullduplex.Symbol:
+		if it.Modality == fullduplex.ModalityAudio {
+			s.lc.emitted(time.Now())
+		}
+	case fullduplex.StreamEvent:
+		if it.Type == fullduplex.EventStreamEnd {
+			s.lc.emitted(time.Now()) // the resampler's tail goes out as one more media message
+			s.lc.mu.Lock()
+			s.lc.turns++
+			s.lc.mu.Unlock()
+		}
+	}
+	return item, err
+}
+
 // loadRun runs n calls at once and reports the metrics.
-func loadRun(b *testing.B, n int) {
+func loadRun(b *testing.B, model string, n int) {
 	speech, err := twiliotest.ReadWAV("../../testdata/hello.wav")
 	if err != nil {
 		b.Fatal(err)
 	}
 	frames := loadSeconds * 50
 	ulaw := make([][]byte, frames)
+	utterance := len(speech)/twiliotest.FrameSamples + 50 // frames of speech, then 1 s of silence
 	for i := range ulaw {
-		off := (i * twiliotest.FrameSamples) % (len(speech) - twiliotest.FrameSamples)
-		ulaw[i] = pcm.AppendMuLaw(nil, speech[off:off+twiliotest.FrameSamples])
+		off := (i % utterance) * twiliotest.FrameSamples
+		frame := make([]int16, twiliotest.FrameSamples)
+		if model == "echo" {
+			off = (i * twiliotest.FrameSamples) % (len(speech) - twiliotest.FrameSamples)
+		}
+		if off+twiliotest.FrameSamples <= len(speech) {
+			copy(frame, speech[off:])
+		}
+		ulaw[i] = pcm.AppendMuLaw(nil, frame)
+	}
+	wantTurns := frames / utterance
+
+	var newModel func(lc *loadCall) fullduplex.DuplexStream
+	switch model {
+	case "echo":
+		newModel = func(lc *loadCall) fullduplex.DuplexStream { return newEchoModel(lc) }
+	case "gemini":
+		gsrv := geminitest.NewServer(geminitest.Options{Echo: true, DiscardMessages: true})
+		defer gsrv.Close()
+		gcfg := gemini.Config{BaseURL: gsrv.URL(), APIKey: gsrv.APIKey()}
+		newModel = func(lc *loadCall) fullduplex.DuplexStream {
+			return stamped{gemini.NewStream(gcfg), lc}
+		}
 	}
 
 	calls := make(map[string]*loadCall, n)
@@ -151,9 +216,9 @@ func loadRun(b *testing.B, n int) {
 		callsMu.Lock()
 		lc := calls[call.CallSid()]
 		callsMu.Unlock()
-		model := newEchoModel(lc)
-		defer model.Close()
-		return fullduplex.NewDuplexSession(model).RunDuplex(ctx, call, call)
+		stream := newModel(lc)
+		defer stream.Close()
+		return fullduplex.NewDuplexSession(stream).RunDuplex(ctx, call, call)
 	}}
 	var handlers sync.WaitGroup // http.Server does not wait for WebSockets
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -209,7 +274,15 @@ func loadRun(b *testing.B, n int) {
 				<-tick.C
 			}
 			// Every answer has come back.
-			if err := c.Wait(ctx, func(s twiliotest.Snapshot) bool { return s.Media >= frames }); err != nil {
+			done := func(s twiliotest.Snapshot) bool { return s.Media >= frames }
+			if model == "gemini" {
+				done = func(s twiliotest.Snapshot) bool {
+					lc.mu.Lock()
+					defer lc.mu.Unlock()
+					return lc.turns >= wantTurns && s.Media >= len(lc.emits)
+				}
+			}
+			if err := c.Wait(ctx, done); err != nil {
 				errs <- fmt.Errorf("call %d: %w", i, err)
 			}
 		})
@@ -219,6 +292,7 @@ func loadRun(b *testing.B, n int) {
 	// Measure CPU over the steady part (every call streaming).
 	<-steady
 	ru0 := rusage()
+	sched0 := schedLatencies()
 	t0 := time.Now()
 	time.Sleep(time.Duration(loadSeconds)*time.Second - loadRamp - time.Second)
 	var m1 runtime.MemStats
@@ -226,6 +300,7 @@ func loadRun(b *testing.B, n int) {
 	g1 := runtime.NumGoroutine()
 	cpu := rusage() - ru0
 	wall := time.Since(t0)
+	schedP99 := schedLatencies().p99Since(sched0)
 
 	wg.Wait()
 	b.StopTimer()
@@ -270,9 +345,56 @@ func loadRun(b *testing.B, n int) {
 	b.ReportMetric(100*cpu.Seconds()/wall.Seconds(), "cpu%")
 	b.ReportMetric(float64(int64(m1.HeapInuse)-int64(m0.HeapInuse))/float64(n)/1024, "heap-KiB/call")
 	b.ReportMetric(float64(g1-g0)/float64(n), "goroutines/call")
+	b.ReportMetric(ms(schedP99), "sched-p99-ms")
+	if p, ok := cpuPressure(); ok {
+		b.ReportMetric(p, "host-cpu-pressure-%")
+	}
 	b.ReportMetric(float64(lost), "lost")
 	b.ReportMetric(float64(reordered), "reordered")
 	b.ReportMetric(float64(len(up))/float64(n), "frames/call")
+}
+
+// schedHist is the runtime's histogram of how long goroutines waited to
+// run: high values mean the process did not get the CPU it wanted.
+type schedHist struct{ h *metrics.Float64Histogram }
+
+func schedLatencies() schedHist {
+	s := []metrics.Sample{{Name: "/sched/latencies:seconds"}}
+	metrics.Read(s)
+	return schedHist{s[0].Value.Float64Histogram()}
+}
+
+// p99Since returns the 99th percentile of the waits since before.
+func (h schedHist) p99Since(before schedHist) time.Duration {
+	var total uint64
+	counts := make([]uint64, len(h.h.Counts))
+	for i := range counts {
+		counts[i] = h.h.Counts[i] - before.h.Counts[i]
+		total += counts[i]
+	}
+	var acc uint64
+	for i, c := range counts {
+		acc += c
+		if total > 0 && acc*100 >= total*99 {
+			return time.Duration(h.h.Buckets[i+1] * float64(time.Second))
+		}
+	}
+	return 0
+}
+
+// cpuPressure returns the share of the last 10 s in which some runnable
+// task on the machine waited for a CPU (Linux PSI), to tell a loaded host
+// from a slow program.
+func cpuPressure() (float64, bool) {
+	data, err := os.ReadFile("/proc/pressure/cpu")
+	if err != nil {
+		return 0, false
+	}
+	var avg float64
+	if _, err := fmt.Sscanf(string(data), "some avg10=%f", &avg); err != nil {
+		return 0, false
+	}
+	return avg, true
 }
 
 func rusage() time.Duration {
