@@ -19,7 +19,7 @@ type calls struct {
 	gcfg gemini.Config
 	log  io.Writer
 
-	ctx    context.Context // cancelled by endAll: every call ends
+	ctx    context.Context // the base of every request's: cancelled by endAll, it ends every call
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // calls in progress
 
@@ -62,11 +62,6 @@ func routes(c *calls, authToken string, w io.Writer) http.Handler {
 // serve is one call: a Live session whose microphone is the caller and
 // whose speaker is the phone line.
 func (c *calls) serve(ctx context.Context, call *twilio.Call) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	stop := context.AfterFunc(c.ctx, cancel) // the server is shutting down
-	defer stop()
-
 	fmt.Fprintf(c.log, "call %s from %q: connected\n", call.CallSid(), call.From())
 	defer fmt.Fprintf(c.log, "call %s: ended\n", call.CallSid())
 	stream := gemini.NewStream(c.gcfg)

@@ -62,7 +62,11 @@ func main() {
 func run(ctx context.Context, ln net.Listener, o options, log io.Writer) error {
 	calls, stopModel := newCalls(o, log)
 	defer stopModel()
-	srv := &http.Server{Handler: routes(calls, o.authToken, log), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{
+		Handler:           routes(calls, o.authToken, log),
+		ReadHeaderTimeout: 10 * time.Second,
+		BaseContext:       func(net.Listener) context.Context { return calls.ctx },
+	}
 	fmt.Fprintf(log, "Listening on http://%s: Twilio's voice webhook is POST /twilio/voice, the media stream /twilio/stream.\n", ln.Addr())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -71,8 +75,8 @@ func run(ctx context.Context, ln net.Listener, o options, log io.Writer) error {
 		return err
 	case <-ctx.Done():
 	}
-	// Calls in progress are hijacked connections Shutdown does not wait
-	// for: end them, then wait for their handlers.
+	// Calls in progress are WebSockets, which Shutdown neither ends nor
+	// waits for: cancel their context, then wait for their handlers.
 	calls.endAll()
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
