@@ -217,7 +217,9 @@ func (c *Call) read() {
 		}
 		switch m.Event {
 		case EventMedia:
-			c.media(m.Media)
+			if t := m.Media.Track; t == "" || t == "inbound" {
+				c.media(m.Media) // the caller; a <Start><Stream> may add other tracks
+			}
 		case EventDTMF:
 			if c.cfg.OnDTMF != nil {
 				c.cfg.OnDTMF(c, m.DTMF.Digit)
