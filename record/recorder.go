@@ -109,7 +109,7 @@ func (r *Recorder) Source(src fullduplex.Source) fullduplex.Source {
 	return fullduplex.SourceFunc(func(ctx context.Context) (fullduplex.Symbol, error) {
 		s, err := src.Next(ctx)
 		if err == nil {
-			r.record(s, fullduplex.RoleUser)
+			r.record(s, fullduplex.RoleUser, true)
 		}
 		return s, err
 	})
@@ -125,7 +125,7 @@ func (r *Recorder) Write(_ context.Context, item fullduplex.StreamItem) error {
 		if role == "" {
 			role = fullduplex.RoleModel
 		}
-		r.record(it, role)
+		r.record(it, role, false)
 	case fullduplex.StreamEvent:
 		r.event(it)
 	}
@@ -200,8 +200,9 @@ func (r *Recorder) offset(t time.Time) float64 {
 	return max(0, t.Sub(r.start).Seconds())
 }
 
-// record records a symbol of role's side.
-func (r *Recorder) record(s fullduplex.Symbol, role string) {
+// record records a symbol of role's side; input is true for what the
+// session sends.
+func (r *Recorder) record(s fullduplex.Symbol, role string, input bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.done || r.err != nil {
@@ -211,6 +212,9 @@ func (r *Recorder) record(s fullduplex.Symbol, role string) {
 	case fullduplex.ModalityText:
 		text, _ := s.TextValue()
 		r.fail(r.text.say(role, text, r.offset(s.Timestamp)))
+		if input {
+			r.fail(r.text.endText()) // a typed line is a turn of its own
+		}
 	case fullduplex.ModalityAudio:
 		ch := right
 		if role == fullduplex.RoleUser {
