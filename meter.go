@@ -29,8 +29,12 @@ type meter struct {
 	poll     time.Duration
 	wake     chan struct{} // cap 1: a cut made settling turns ready
 
-	cur    turnState // owned by the delivering goroutine
-	lastTS time.Time // Timestamp of the last item delivered; same owner
+	cur        turnState // owned by the delivering goroutine
+	lastTS     time.Time // Timestamp of the last item delivered; same owner
+	audioBytes int       // bytes of model audio of cur delivered; same owner
+	// steady is true once cur's first audio (and, with a reporter, its
+	// first played audio) is known: more audio only adds up. Same owner.
+	steady bool
 
 	audioOpen bool // audio sent since the last input end; owned by sendMu
 
@@ -54,7 +58,6 @@ type turnState struct {
 	haveFirst, haveAudio, played bool
 	backendTurn                  int // the turn of its audio, for PlaybackReporter
 	rate, channels               int
-	audioBytes                   int64
 	cut                          BargeIn // the stream's EventInterrupt
 }
 
@@ -119,13 +122,23 @@ func (m *meter) inputEnded(at time.Time) {
 // ---- the receive path (the delivering goroutine, outlet.mu held) ----
 
 // symbolLocked notes a symbol delivered; turn is the turn of an audio one.
-// Once the turn's first symbol and first audio are known it does two
+// Once the turn's first audio is known it is inlined: a store, two
 // comparisons and an addition.
 func (m *meter) symbolLocked(s *Symbol, turn int) {
 	m.lastTS = s.Timestamp
+	if m.steady && s.Modality == ModalityAudio {
+		m.audioBytes += len(s.Data)
+	} else {
+		m.firstOfKindLocked(s, turn)
+	}
+}
+
+// firstOfKindLocked is symbolLocked until the turn's first symbol, first
+// audio and (with a PlaybackReporter) first played audio are known.
+func (m *meter) firstOfKindLocked(s *Symbol, turn int) {
 	t := &m.cur
 	if s.Modality == ModalityAudio {
-		t.audioBytes += int64(len(s.Data))
+		m.audioBytes += len(s.Data)
 		if !t.haveAudio {
 			t.haveAudio, t.backendTurn = true, turn
 			t.m.FirstAudio = s.Timestamp
@@ -135,6 +148,7 @@ func (m *meter) symbolLocked(s *Symbol, turn int) {
 		if !t.played && m.reporter != nil {
 			m.pollOpenLocked()
 		}
+		m.steady = t.played || m.reporter == nil
 		return
 	}
 	if t.haveFirst || s.Role() == RoleUser {
@@ -212,12 +226,12 @@ func (m *meter) eventLocked(ev StreamEvent) {
 // endTurnLocked closes the turn being received: it is ready at once unless
 // its audio is still to play out on a PlaybackReporter.
 func (m *meter) endTurnLocked(end time.Time, interrupted bool) {
-	t := m.cur
-	m.cur = turnState{}
+	t, audioBytes := m.cur, m.audioBytes
+	m.cur, m.audioBytes, m.steady = turnState{}, 0, false
 	tm := t.m
 	tm.End, tm.Interrupted = end, interrupted
 	if t.rate > 0 && t.channels > 0 {
-		tm.AudioOut = time.Duration(t.audioBytes/int64(2*t.channels)) * time.Second / time.Duration(t.rate)
+		tm.AudioOut = time.Duration(audioBytes/(2*t.channels)) * time.Second / time.Duration(t.rate)
 	}
 	if t.haveAudio && m.reporter != nil {
 		tm.Played = m.reporter.Played(t.backendTurn)

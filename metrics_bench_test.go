@@ -3,6 +3,7 @@ package fullduplex_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	fd "github.com/fullduplex-go/fullduplex"
 )
@@ -42,6 +43,57 @@ func BenchmarkMetrics(b *testing.B) {
 				b.Fatal(err)
 			}
 			perSecond(b, b.N)
+		})
+	}
+}
+
+// BenchmarkMetricsPaired measures the same as BenchmarkMetrics/Receive and
+// /Both, but alternates metrics off and on every block of 10,000 symbols
+// within one run, so that both see the same load of the machine; it
+// reports each side's ns per symbol and their ratio.
+func BenchmarkMetricsPaired(b *testing.B) {
+	const block = 10000
+	for _, both := range []bool{false, true} {
+		name := "Receive"
+		if both {
+			name = "Both"
+		}
+		b.Run(name, func(b *testing.B) {
+			var spent [2]time.Duration
+			run := func(on bool) {
+				send := 0
+				if both {
+					send = block
+				}
+				l, sink := newLoopback(block, send), &countSink{}
+				s := fd.NewDuplexSession(l)
+				var src fd.Source
+				if both {
+					src = &micSource{s: mic, n: block}
+				}
+				i := 0
+				if on {
+					s.Metrics = &fd.MetricsConfig{}
+					i = 1
+				}
+				t0 := time.Now()
+				if err := s.RunDuplex(context.Background(), src, sink); err != nil {
+					b.Fatal(err)
+				}
+				spent[i] += time.Since(t0)
+			}
+			blocks := max(1, b.N/block)
+			b.ResetTimer()
+			for k := range blocks {
+				// Alternate which goes first, so neither always warms up the other.
+				run(k%2 == 1)
+				run(k%2 == 0)
+			}
+			n := float64(blocks * block)
+			off, on := float64(spent[0].Nanoseconds())/n, float64(spent[1].Nanoseconds())/n
+			b.ReportMetric(off, "off-ns/symbol")
+			b.ReportMetric(on, "on-ns/symbol")
+			b.ReportMetric(on/off, "on/off")
 		})
 	}
 }
