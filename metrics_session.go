@@ -26,13 +26,10 @@ func (s *DuplexSession) finishMetrics(ctx context.Context, m *meter) {
 	}
 }
 
-// send sends sym, first telling the meter of the input turn it ends.
-// s.sendMu must be held.
-func (s *DuplexSession) send(ctx context.Context, sym Symbol) error {
+// sendMetered sends sym, first telling the meter of the input turn it
+// ends. s.sendMu must be held and s.meter set.
+func (s *DuplexSession) sendMetered(ctx context.Context, sym Symbol) error {
 	m := s.meter
-	if m == nil {
-		return s.stream.Send(ctx, sym)
-	}
 	ended := m.sending(sym)
 	err := s.stream.Send(ctx, sym)
 	if err != nil && ended {

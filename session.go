@@ -271,7 +271,12 @@ func (s *DuplexSession) sendLoop(ctx context.Context, src Source) error {
 		if err != nil {
 			return fmt.Errorf("fullduplex: source: %w", err)
 		}
-		err = s.sendInOrder(ctx, func() error { return s.send(ctx, sym) })
+		err = s.sendInOrder(ctx, func() error {
+			if s.meter != nil {
+				return s.sendMetered(ctx, sym)
+			}
+			return s.stream.Send(ctx, sym)
+		})
 		if errors.Is(err, ErrInvalidSymbol) {
 			if err := s.out.deliver(ctx, NewEvent(EventError, err)); err != nil {
 				return err
