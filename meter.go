@@ -121,26 +121,27 @@ func (m *meter) inputEnded(at time.Time) {
 
 // ---- the receive path (the delivering goroutine, outlet.mu held) ----
 
-// symbolLocked notes a symbol delivered; turn is the turn of an audio one.
+// symbolLocked notes a symbol delivered; boundaries is the outlet's count
+// of terminators, the turn of audio without MetaTurn.
 // Once the turn's first audio is known it is inlined: a store, two
 // comparisons and an addition.
-func (m *meter) symbolLocked(s *Symbol, turn int) {
+func (m *meter) symbolLocked(s *Symbol, boundaries int) {
 	m.lastTS = s.Timestamp
 	if m.steady && s.Modality == ModalityAudio {
 		m.audioBytes += len(s.Data)
 	} else {
-		m.firstOfKindLocked(s, turn)
+		m.firstOfKindLocked(s, boundaries)
 	}
 }
 
 // firstOfKindLocked is symbolLocked until the turn's first symbol, first
 // audio and (with a PlaybackReporter) first played audio are known.
-func (m *meter) firstOfKindLocked(s *Symbol, turn int) {
+func (m *meter) firstOfKindLocked(s *Symbol, boundaries int) {
 	t := &m.cur
 	if s.Modality == ModalityAudio {
 		m.audioBytes += len(s.Data)
 		if !t.haveAudio {
-			t.haveAudio, t.backendTurn = true, turn
+			t.haveAudio, t.backendTurn = true, turnOf(s.Metadata, boundaries)
 			t.m.FirstAudio = s.Timestamp
 			t.rate, t.channels = s.SampleRate(), s.Channels()
 			m.firstLocked(s.Timestamp)

@@ -34,10 +34,15 @@ type outlet struct {
 	// EventInterrupt seen so far.
 	seenCut, seenReset uint64
 	boundaries         int
-	lastTurn           int  // turn of the last model audio delivered
 	speaking           bool // model audio delivered since the last boundary
-	dropping           bool // drop audio of turns <= dropThrough
-	dropThrough        int
+	// The last model audio delivered: its Metadata and the boundaries
+	// count when it came, from which lastTurn finds its turn only when a
+	// cut needs it (a turn's chunks share one read-only map, so most
+	// deliveries need no map lookup).
+	lastMeta       map[string]any
+	lastBoundaries int
+	dropping       bool // drop audio of turns <= dropThrough
+	dropThrough    int
 }
 
 // A receiver is where one RunDuplex delivers: a Sink, or the callbacks.
@@ -88,7 +93,7 @@ func (o *outlet) deliver(ctx context.Context, item StreamItem) error {
 			return nil
 		}
 		if r.meter != nil {
-			r.meter.symbolLocked(&it, o.lastTurn)
+			r.meter.symbolLocked(&it, o.boundaries)
 		}
 		if r.sink != nil {
 			return r.sink.Write(ctx, item)
@@ -135,18 +140,23 @@ func (o *outlet) syncLocked(r *receiver) {
 
 // admitAudio reports whether model audio s may be delivered, and records it.
 func (o *outlet) admitAudio(s Symbol) bool {
-	turn, ok := s.Turn()
-	if !ok {
-		turn = o.boundaries
-	}
 	if o.dropping {
-		if turn <= o.dropThrough {
+		if turnOf(s.Metadata, o.boundaries) <= o.dropThrough {
 			return false
 		}
 		o.dropping = false
 	}
-	o.speaking, o.lastTurn = true, turn
+	o.speaking, o.lastMeta, o.lastBoundaries = true, s.Metadata, o.boundaries
 	return true
+}
+
+// turnOf returns the turn of model audio with metadata meta: its MetaTurn
+// when the backend sets one, else boundaries.
+func turnOf(meta map[string]any, boundaries int) int {
+	if turn, ok := meta[MetaTurn].(int); ok {
+		return turn
+	}
+	return boundaries
 }
 
 // cutLocked flushes the sink and, when model audio is playing, starts
@@ -156,7 +166,7 @@ func (o *outlet) cutLocked(r *receiver) {
 		r.flusher.Flush()
 	}
 	if o.speaking {
-		o.dropping, o.dropThrough = true, o.lastTurn
+		o.dropping, o.dropThrough = true, turnOf(o.lastMeta, o.lastBoundaries)
 	}
 	o.speaking = false
 }

@@ -178,18 +178,19 @@ func (s *DuplexSession) receiveLoop(ctx context.Context, g *errgroup.Group, runn
 		if err != nil {
 			return fmt.Errorf("fullduplex: receive: %w", err)
 		}
-		if ev, ok := item.(StreamEvent); ok {
+		ev, isEvent := item.(StreamEvent)
+		if isEvent {
 			runner.observe(ctx, g, ev)
 		}
 		if err := s.out.deliver(ctx, item); err != nil {
 			return err
 		}
-		if ev, ok := item.(StreamEvent); ok && m != nil && isTerminator(ev.Type) {
+		if isEvent && m != nil && isTerminator(ev.Type) {
 			if err := m.emit(ctx, &s.out); err != nil {
 				return err
 			}
 		}
-		if ev, ok := item.(StreamEvent); ok && s.MaxTurns > 0 && isTerminator(ev.Type) {
+		if isEvent && s.MaxTurns > 0 && isTerminator(ev.Type) {
 			if turns++; turns >= s.MaxTurns {
 				return errStreamEnded
 			}
