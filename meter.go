@@ -23,6 +23,8 @@ const playTolerance = 20 * time.Millisecond
 // session's sendMu). Everything else is guarded by mu, which is never held
 // while anything is delivered; emitMu keeps emissions in order.
 type meter struct {
+	audioOpen bool // audio sent since the last input end; owned by sendMu
+
 	clock    func() time.Time
 	prices   Prices
 	reporter PlaybackReporter // the receiver's, or nil
@@ -35,8 +37,7 @@ type meter struct {
 	// steady is true once cur's first audio (and, with a reporter, its
 	// first played audio) is known: more audio only adds up. Same owner.
 	steady bool
-
-	audioOpen bool // audio sent since the last input end; owned by sendMu
+	_      [64]byte // keeps the fields above, written per symbol, off the lines of the others
 
 	mu         sync.Mutex
 	inputs     []time.Time // input ends not matched to a turn yet, oldest first

@@ -273,7 +273,7 @@ func (s *DuplexSession) sendLoop(ctx context.Context, src Source) error {
 			return fmt.Errorf("fullduplex: source: %w", err)
 		}
 		err = s.sendInOrder(ctx, func() error {
-			if s.meter != nil {
+			if m := s.meter; m != nil && (sym.Modality != ModalityAudio || !m.audioOpen) {
 				return s.sendMetered(ctx, sym)
 			}
 			return s.stream.Send(ctx, sym)
