@@ -122,13 +122,13 @@ func (m *meter) inputEnded(at time.Time) {
 
 // ---- the receive path (the delivering goroutine, outlet.mu held) ----
 
-// symbolLocked notes a symbol delivered; boundaries is the outlet's count
+// symbolLocked notes a symbol delivered, audio or not; boundaries is the outlet's count
 // of terminators, the turn of audio without MetaTurn.
 // Once the turn's first audio is known it is inlined: a store, two
 // comparisons and an addition.
-func (m *meter) symbolLocked(s *Symbol, boundaries int) {
+func (m *meter) symbolLocked(s *Symbol, audio bool, boundaries int) {
 	m.lastTS = s.Timestamp
-	if m.steady && s.Modality == ModalityAudio {
+	if m.steady && audio {
 		m.audioBytes += len(s.Data)
 	} else {
 		m.firstOfKindLocked(s, boundaries)

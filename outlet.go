@@ -89,11 +89,12 @@ func (o *outlet) deliver(ctx context.Context, item StreamItem) error {
 	defer o.syncLocked(r) // a cut during the write: flush what it queued
 	switch it := item.(type) {
 	case Symbol:
-		if it.Modality == ModalityAudio && !o.admitAudio(it) {
+		audio := it.Modality == ModalityAudio
+		if audio && !o.admitAudio(it) {
 			return nil
 		}
 		if r.meter != nil {
-			r.meter.symbolLocked(&it, o.boundaries)
+			r.meter.symbolLocked(&it, audio, o.boundaries)
 		}
 		if r.sink != nil {
 			return r.sink.Write(ctx, item)
