@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // An outlet delivers items to the session's receiver and keeps the barge-in
@@ -50,16 +51,17 @@ type receiver struct {
 	flusher  Flusher // sink, if it is one
 	onSymbol func(context.Context, Symbol) error
 	onEvent  func(context.Context, StreamEvent) error
+	meter    *meter // DuplexSession.Metrics of the run, or nil
 }
 
 func newOutlet() outlet { return outlet{notify: make(chan struct{}, 1)} }
 
 // start arms the outlet for a RunDuplex call and returns the channel on
 // which client interrupts are signalled.
-func (o *outlet) start(sink Sink, onSymbol func(context.Context, Symbol) error, onEvent func(context.Context, StreamEvent) error) <-chan struct{} {
+func (o *outlet) start(sink Sink, onSymbol func(context.Context, Symbol) error, onEvent func(context.Context, StreamEvent) error, m *meter) <-chan struct{} {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	r := &receiver{sink: sink, onSymbol: onSymbol, onEvent: onEvent}
+	r := &receiver{sink: sink, onSymbol: onSymbol, onEvent: onEvent, meter: m}
 	r.flusher, _ = sink.(Flusher)
 	o.seenCut, o.seenReset = o.cutSeq.Load(), o.resetSeq.Load()
 	o.speaking, o.dropping = false, false
@@ -87,8 +89,12 @@ func (o *outlet) deliver(ctx context.Context, item StreamItem) error {
 	defer o.syncLocked(r) // a cut during the write: flush what it queued
 	switch it := item.(type) {
 	case Symbol:
-		if it.Modality == ModalityAudio && !o.admitAudio(it) {
+		audio := it.Modality == ModalityAudio
+		if audio && !o.admitAudio(it) {
 			return nil
+		}
+		if r.meter != nil {
+			r.meter.symbolLocked(&it, audio, o.boundaries)
 		}
 		if r.sink != nil {
 			return r.sink.Write(ctx, item)
@@ -104,6 +110,9 @@ func (o *outlet) deliver(ctx context.Context, item StreamItem) error {
 		case EventStreamEnd:
 			o.speaking = false
 			o.boundaries++
+		}
+		if r.meter != nil {
+			r.meter.eventLocked(it)
 		}
 		if r.sink != nil {
 			return r.sink.Write(ctx, item)
@@ -170,9 +179,16 @@ func (o *outlet) interrupt() {
 	if r == nil {
 		return
 	}
+	var at time.Time
+	if r.meter != nil {
+		at = r.meter.clock()
+	}
 	o.cutSeq.Store(o.seq.Add(1))
 	if r.flusher != nil {
 		r.flusher.Flush()
+	}
+	if r.meter != nil {
+		r.meter.clientCut(at)
 	}
 	o.forward.Store(true)
 	select {
