@@ -1,13 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"context"
+	"github.com/fullduplex-go/fullduplex/examples/internal/lockedbuf"
 	"io"
 	"net"
 	"net/http"
 	"os"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,22 +23,8 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m, goleak.IgnoreTopFunction("go.opencensus.io/stats/view.(*worker).start"))
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer is what the program prints, readable while it runs.
+type syncBuffer = lockedbuf.Buffer
 
 // web-chat -offline serves the page, and a caller speaking the page's
 // protocol has a spoken turn with the local echo model; cancelling the
