@@ -47,7 +47,9 @@ func (a *Source) handleLocked(r read) {
 	case fullduplex.ModalityAudio:
 		// With an activation phrase, voice matters only to a holder (and to
 		// DropSilence): the others are not listened to.
-		if a.phrase == "" || a.isHolder(r.i) || a.cfg.Budget.DropSilence {
+		// An ambient input never claims: its voice matters to DropSilence
+		// only.
+		if a.cfg.Budget.DropSilence || !in.Ambient && (a.phrase == "" || a.isHolder(r.i)) {
 			loud, active = st.voice(s, a.cfg.Sustained.MinSpeech)
 		}
 		if active && a.phrase == "" {
