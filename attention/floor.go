@@ -123,6 +123,9 @@ func (a *Source) claim(i int, why Reason, now time.Time) bool {
 		return false
 	}
 	a.holders = slices.Delete(a.holders, low, low+1)
+	if a.mix != nil {
+		a.mix.leave(lost)
+	}
 	a.holders = append(a.holders, i)
 	a.change(FloorChange{Gained: a.inputs[i].Name, Lost: a.inputs[lost].Name, Reason: ReasonPreempt, Claim: why, At: now})
 	a.preempt = true
@@ -136,6 +139,9 @@ func (a *Source) release(i int, why Reason, now time.Time) {
 		return
 	}
 	a.holders = slices.Delete(a.holders, k, k+1)
+	if a.mix != nil {
+		a.mix.leave(i)
+	}
 	a.change(FloorChange{Lost: a.inputs[i].Name, Reason: why, At: now})
 }
 
@@ -189,6 +195,9 @@ func (a *Source) admit(i int, s fullduplex.Symbol, loud bool) {
 	case fullduplex.ModalityAudio:
 		if b.DropSilence && !loud {
 			a.stats.Silence.Audio++
+			if a.mix != nil {
+				a.mix.leave(i) // its next audio is placed by its time
+			}
 			return
 		}
 		if a.mix != nil {
@@ -227,7 +236,7 @@ func (a *Source) mixFrames(final bool) {
 			return
 		}
 		a.stats.MixedFrames++
-		if !a.now.IsZero() {
+		if s.Timestamp.IsZero() {
 			s.Timestamp = a.now
 		}
 		a.out.push(s)

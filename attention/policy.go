@@ -68,10 +68,23 @@ type Divided struct {
 	Max int
 	// Mix mixes the audio of the holders into one mono stream at MixRate
 	// in Frame-long chunks, for a backend that takes one audio stream; each
-	// mixed chunk's MetaSource names the inputs in it, joined with "+".
-	// Each chunk is a new Symbol (its PCM and Metadata are allocated).
-	// When one input runs five chunks ahead of another, chunks are mixed
-	// without waiting: the other's audio comes in later chunks.
+	// mixed chunk's MetaSource names the inputs in it, joined with "+",
+	// and its Timestamp is the media time of its start.
+	//
+	// The inputs are mixed in step by media time: an input that takes the
+	// floor is placed by the Timestamp of its first chunk, so its audio
+	// meets the others' audio of the same moment. The part of it whose
+	// moment was already mixed (the pre-roll of a late holder, the audio
+	// of an input that stalled) comes first, in chunks of its own, so
+	// nothing is lost and nothing is mixed behind its time. When one input
+	// runs five chunks ahead of another, chunks are mixed without waiting.
+	//
+	// Mixed chunks allocate nothing: their Data is a ring owned by the
+	// Source and is reused once MixKeep (3 s) more of mixed audio has been
+	// returned, and their Metadata is shared and read-only. Whoever keeps
+	// mixed audio longer than that (a queue, a recording) copies it;
+	// DuplexSession.RunDuplex and the backends are done with a chunk when
+	// Send returns, or keep it at most 1 s (gemini's reconnect buffer).
 	// Default false: each input's audio passes as it is, labelled.
 	Mix bool
 	// MixRate is the sample rate of the mixed audio. Default 16000.

@@ -72,7 +72,7 @@ func New(cfg Config, inputs ...Input) (*Source, error) {
 		a.st[i].name = inputs[i].Name
 	}
 	if c.Divided.Mix {
-		a.mix = newMixer(c.Divided.MixRate, c.Divided.Frame, len(inputs))
+		a.mix = newMixer(c.Divided.MixRate, c.Divided.Frame, c.Sustained.PreRoll, len(inputs))
 	}
 	return a, nil
 }
