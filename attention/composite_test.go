@@ -3,6 +3,7 @@ package attention_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -385,7 +386,9 @@ func TestFailoverOnSend(t *testing.T) {
 	})
 	defer c.Close()
 	require.NoError(t, c.Send(ctx, fd.TextSymbol("first")))
-	live.FailNextSend(errors.New("write: broken pipe"))
+	broken := errors.New("write: broken pipe")
+	live.FailNextSend(broken)
+	live.Fail(broken) // the connection broke: its Receive ends too
 	require.NoError(t, c.Send(ctx, fd.TextSymbol("second")))
 	sent := turn.Sent()
 	require.Len(t, sent, 2)
@@ -419,4 +422,61 @@ func TestRouteFunc(t *testing.T) {
 	require.Len(t, live.Sent(), 1)
 	require.Len(t, math.Sent(), 1)
 	assert.Equal(t, "what is 6×7?", string(math.Sent()[0].Data))
+}
+
+// Bad input loses nothing already received: a Send that fails over while
+// the primary still holds an answer it received (more than the composite
+// reads ahead) passes the whole answer on first, and it enters the
+// transcript; then the standby answers the input that failed.
+func TestFailoverOnSendKeepsWhatTheMemberHeld(t *testing.T) {
+	ctx := t.Context()
+	live, turn := fullduplextest.NewFakeStream(), fullduplextest.NewFakeStream()
+	turn.EmitAfterInput(model("OK", 1), end(1))
+	turn.EmitAfterInput(model("Second answer.", 2), end(2))
+	c := connected(t, attention.CompositeConfig{
+		Members:  []attention.Member{{Name: "live", Stream: live}},
+		Failover: []attention.Member{{Name: "turn", Stream: turn}},
+	})
+	defer c.Close()
+	require.NoError(t, c.Send(ctx, fd.TextSymbol("first")))
+	var answer []string
+	for k := range 200 {
+		w := fmt.Sprintf("w%d ", k)
+		answer = append(answer, w)
+		live.Emit(model(w, 1))
+	}
+	live.Emit(end(1))
+	broken := errors.New("write: broken pipe")
+	live.FailNextSend(broken)
+	live.Fail(broken)
+	require.NoError(t, c.Send(ctx, fd.TextSymbol("second")))
+	items := receiveUntil(t, c, func(it fd.StreamItem) bool {
+		ev, ok := it.(fd.StreamEvent)
+		return ok && ev.Type == fd.EventStreamEnd && ev.Data.(fd.TurnEnd).Turn == 2
+	})
+	require.NoError(t, conformance.Check(conformance.Backend{NoAudio: true, NoUsage: true}, conformance.Case{Turns: []conformance.Turn{
+		{Text: []string{strings.Join(answer, "")}},
+		{Text: []string{"Second answer."}},
+	}}, items))
+	seed, _ := turn.Sent()[0].TextValue()
+	assert.Contains(t, seed, "assistant: "+strings.Join(answer, ""), "the whole answer is in the context")
+	assert.Contains(t, seed, `say only "OK"`, "the answer was complete: nothing is owed")
+}
+
+// A primary whose Send failed but whose Receive goes on is read for Drain
+// only; then the failover goes ahead.
+func TestFailoverOnSendDrainIsBounded(t *testing.T) {
+	ctx := t.Context()
+	live, turn := fullduplextest.NewFakeStream(), fullduplextest.NewFakeStream()
+	c := connected(t, attention.CompositeConfig{
+		Members:  []attention.Member{{Name: "live", Stream: live}},
+		Failover: []attention.Member{{Name: "turn", Stream: turn}},
+		Drain:    time.Millisecond,
+	})
+	defer c.Close()
+	live.FailNextSend(errors.New("quota exceeded"))
+	require.NoError(t, c.Send(ctx, fd.TextSymbol("hello")))
+	assert.True(t, live.Closed())
+	_, err := turn.WaitSent(ctx, 1)
+	require.NoError(t, err)
 }

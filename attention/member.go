@@ -12,6 +12,7 @@ type member struct {
 	s     fullduplex.DuplexStream
 	hears bool
 	room  chan struct{} // cap 1: Receive took an item
+	moved chan struct{} // cap 1: the reader queued an item or ended
 
 	q       itemQueue // read, not taken yet
 	done    bool      // the reader has ended, with err
@@ -28,7 +29,7 @@ type member struct {
 }
 
 func newMember(m Member) *member {
-	return &member{name: m.Name, s: m.Stream, hears: m.Hears, room: make(chan struct{}, 1)}
+	return &member{name: m.Name, s: m.Stream, hears: m.Hears, room: make(chan struct{}, 1), moved: make(chan struct{}, 1)}
 }
 
 // itemQueue is a FIFO of stream items that reuses its storage.
@@ -79,12 +80,14 @@ func (c *CompositeStream) read(m *member) {
 			m.done, m.err = true, err
 			c.mu.Unlock()
 			c.signal()
+			signalRoom(m.moved)
 			return
 		}
 		m.q.push(item)
 		full := m.q.len() >= memberQueue
 		c.mu.Unlock()
 		c.signal()
+		signalRoom(m.moved)
 		if full {
 			select {
 			case <-m.room:
@@ -102,9 +105,10 @@ func (c *CompositeStream) signal() {
 	}
 }
 
-func signalRoom(m *member) {
+// signalRoom signals ch (of capacity 1) without blocking.
+func signalRoom(ch chan struct{}) {
 	select {
-	case m.room <- struct{}{}:
+	case ch <- struct{}{}:
 	default:
 	}
 }

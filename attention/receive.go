@@ -126,7 +126,7 @@ func (c *CompositeStream) nextLocked() (fullduplex.StreamItem, func(), error) {
 		}
 		it, _ := m.q.pop()
 		if m.q.len() == memberQueue/2 {
-			signalRoom(m) // the reader refills once half of its queue is taken
+			signalRoom(m.room) // the reader refills once half of its queue is taken
 		}
 		if it, then := c.routeLocked(m, it); it != nil {
 			return it, then, nil
