@@ -156,6 +156,8 @@ type CompositeStream struct {
 	switching chan struct{}
 	fatal     error // the stream's end: no standby was left
 	recv      recvState
+
+	played playbackMaps // the members' turn numbers, for their PlaybackReporters
 }
 
 // NewComposite returns a CompositeStream over cfg's members, not connected

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -479,4 +480,56 @@ func TestFailoverOnSendDrainIsBounded(t *testing.T) {
 	assert.True(t, live.Closed())
 	_, err := turn.WaitSent(ctx, 1)
 	require.NoError(t, err)
+}
+
+// playbackFake is a FakeStream that is a PlaybackUser.
+type playbackFake struct {
+	*fullduplextest.FakeStream
+	mu sync.Mutex
+	p  fd.PlaybackReporter
+}
+
+func (f *playbackFake) UsePlayback(p fd.PlaybackReporter) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.p = p
+}
+
+func (f *playbackFake) played(turn int) time.Duration {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.p.Played(turn)
+}
+
+// playedTurns is a PlaybackReporter: how much of each of the stream's turns
+// was played.
+type playedTurns map[int]time.Duration
+
+func (p playedTurns) Played(turn int) time.Duration { return p[turn] }
+
+// Played positions line up across a failover: each member asking about its
+// own turn hears what the listener played of the stream's turn it became.
+func TestPlaybackThroughFailover(t *testing.T) {
+	ctx := t.Context()
+	live := &playbackFake{FakeStream: fullduplextest.NewFakeStream()}
+	turn := &playbackFake{FakeStream: fullduplextest.NewFakeStream()}
+	live.EmitAfterInput(model("The answer ", 1))
+	turn.EmitAfterInput(model("The answer is 42.", 1), end(1))
+	c := connected(t, attention.CompositeConfig{
+		Members:  []attention.Member{{Name: "live", Stream: live}},
+		Failover: []attention.Member{{Name: "turn", Stream: turn}},
+	})
+	defer c.Close()
+	c.UsePlayback(playedTurns{1: 300 * ms, 2: 700 * ms})
+	require.NoError(t, c.Send(ctx, fd.TextSymbol("What is the answer?")))
+	receiveUntil(t, c, func(it fd.StreamItem) bool { _, ok := it.(fd.Symbol); return ok })
+	live.Fail(errors.New("gone"))
+	items := receiveUntil(t, c, isEvent(fd.EventStreamEnd))
+	last := items[len(items)-1].(fd.StreamEvent)
+	require.Equal(t, fd.TurnEnd{Turn: 2}, last.Data, "the standby's turn 1 is the stream's turn 2")
+	assert.Equal(t, 300*ms, live.played(1), "live's turn 1 is the stream's turn 1")
+	assert.Equal(t, 700*ms, turn.played(1), "the standby's turn 1 is the stream's turn 2")
+	assert.Zero(t, turn.played(2), "a turn not passed on was not heard")
+	c.UsePlayback(nil)
+	assert.Nil(t, turn.p)
 }

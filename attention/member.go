@@ -19,13 +19,14 @@ type member struct {
 	err     error
 	handled bool // the end was dealt with
 
-	inTurn   bool // inside a model turn
-	visible  bool // the turn in progress is passed on
-	turn     int  // the stream's number for the turn in progress
-	numbered bool // turn was taken from the turn's symbols
-	swallow  int  // turns not to pass on (answers to a context nobody asked about)
-	counted  bool // the turn in progress is one of swallow's
-	dirty    bool // input was sent since its last end of input
+	inTurn   bool   // inside a model turn
+	visible  bool   // the turn in progress is passed on
+	turn     int    // the stream's number for the turn in progress
+	numbered bool   // turn was taken from the turn's symbols
+	mapped   [2]int // the last turn numbers noted for its PlaybackReporter: its own, the stream's
+	swallow  int    // turns not to pass on (answers to a context nobody asked about)
+	counted  bool   // the turn in progress is one of swallow's
+	dirty    bool   // input was sent since its last end of input
 }
 
 func newMember(m Member) *member {
