@@ -21,6 +21,19 @@ type Input struct {
 	// Ambient inputs (a camera, a sensor) pass whatever the floor, subject
 	// to the Budget, and never hold it. Default false.
 	Ambient bool
+	// Transcriber, when set, is a connected stream that transcribes the
+	// input, for an activation phrase without a speech-to-text step of
+	// your own: a Gemini Live or OpenAI Realtime session, whose input
+	// transcription is what the Source wants (it answers too; its answers
+	// are dropped, and they cost tokens). Run sends it the input's audio
+	// and takes the user transcripts it returns (text symbols with
+	// MetaTranscript and RoleUser) as the input's, stamped with the media
+	// time of the latest audio sent. When the input ends, Run ends the
+	// transcriber's input (CloseSend, or SendEnd) and reads it to its end,
+	// so the transcript of the last words still counts; a failure of the
+	// transcriber is the input's. Run neither connects nor closes it.
+	// Default nil.
+	Transcriber fullduplex.DuplexStream
 }
 
 // Selective says what claims the floor. The zero value: voice activity in an
@@ -31,7 +44,10 @@ type Selective struct {
 	// is taken only by an input whose transcript (a text Symbol with
 	// MetaTranscript) contains it, by a typed line or by Relevance; voice
 	// activity then only keeps a floor the input already holds. Matching
-	// ignores case, punctuation and spacing. Default "": voice claims.
+	// ignores case, punctuation and spacing, and finds the phrase across
+	// the fragments of a transcript that comes in pieces ("Hey", " kiosk,")
+	// as Live models send it; a transcript whose MetaFinal is false (a
+	// guess to be revised) is matched on its own. Default "": voice claims.
 	Phrase string
 	// Relevance, when set, is asked about each symbol of an input that
 	// does not hold the floor; true claims the floor for it. It is called
