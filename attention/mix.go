@@ -79,7 +79,14 @@ func newMixer(rate int, frame, preRoll time.Duration, n int) *mixer {
 
 // samples converts a duration to samples at the mix rate.
 func (m *mixer) samples(d time.Duration) int64 {
-	return int64(d) * int64(m.rate) / int64(time.Second)
+	r := int64(m.rate)
+	return int64(d/time.Second)*r + int64(d%time.Second)*r/int64(time.Second)
+}
+
+// duration converts samples at the mix rate to a duration.
+func (m *mixer) duration(n int64) time.Duration {
+	r := int64(m.rate)
+	return time.Duration(n/r)*time.Second + time.Duration(n%r)*time.Second/time.Duration(r)
 }
 
 // leave takes input i out of step: its next audio is placed by its
@@ -263,7 +270,7 @@ func (m *mixer) chunk(x []int16, at int64) fullduplex.Symbol {
 	}
 	s := fullduplex.Symbol{Modality: fullduplex.ModalityAudio, Data: data, MIMEType: m.mime, Metadata: meta}
 	if m.started {
-		s.Timestamp = m.origin.Add(time.Duration(at * int64(time.Second) / int64(m.rate)))
+		s.Timestamp = m.origin.Add(m.duration(at))
 	}
 	return s
 }
