@@ -231,7 +231,7 @@ func (a *Source) admit(i int, s fullduplex.Symbol, loud bool) {
 // a.out.
 func (a *Source) mixFrames(final bool) {
 	for {
-		s, ok := a.mix.frame(a.holders, final)
+		s, ok := a.mix.frame(a.holders, final, a.out.len())
 		if !ok {
 			return
 		}

@@ -42,7 +42,8 @@ type mixer struct {
 	origin  time.Time // media time of sample 0
 	cursor  int64     // sample of the next mixed chunk's start
 
-	ring   [][]byte // the Data of the chunks returned, reused in turn
+	ring   [][]byte // the Data of the chunks made, reused in turn
+	keep   int      // chunks returned before a slot is reused: MixKeep's worth
 	next   int
 	mime   string
 	labels map[string]map[string]any // Metadata by MetaSource label
@@ -66,11 +67,12 @@ type mixInput struct {
 
 func newMixer(rate int, frame, preRoll time.Duration, n int) *mixer {
 	f := max(1, int(int64(rate)*int64(frame)/int64(time.Second)))
-	slots := max(8, int((MixKeep+frame-1)/max(frame, time.Millisecond)))
+	keep := max(8, int((MixKeep+frame-1)/max(frame, time.Millisecond)))
 	m := &mixer{
 		rate: rate, size: f, in: make([]mixInput, n), acc: make([]int16, f),
 		maxLate: int64(float64(rate)*preRoll.Seconds()) + int64(maxLagFrames*f),
-		ring:    make([][]byte, slots),
+		keep:    keep,
+		ring:    make([][]byte, keep+1),
 		mime:    fullduplex.PCMMIMEType(rate),
 		labels:  map[string]map[string]any{},
 	}
@@ -203,7 +205,11 @@ func (m *mixer) pending() bool {
 // frame returns the next chunk if one is ready: audio placed before the
 // cursor first, then a mix once every holder has a chunk queued, or one
 // input is maxLagFrames ahead, or final and anything is queued.
-func (m *mixer) frame(holders []int, final bool) (fullduplex.Symbol, bool) {
+//
+// queued is how many symbols the Source holds, not returned yet: the ring
+// grows so that none of them has its slot reused.
+func (m *mixer) frame(holders []int, final bool, queued int) (fullduplex.Symbol, bool) {
+	m.room(queued)
 	for k := range m.in {
 		in := &m.in[k]
 		if len(in.late) == 0 {
@@ -253,6 +259,20 @@ func (m *mixer) frame(holders []int, final bool) (fullduplex.Symbol, bool) {
 	at := m.cursor
 	m.cursor += int64(m.size)
 	return m.chunk(m.acc, at), true
+}
+
+// room grows the ring, when queued symbols may still use its slots, so
+// that the slot reused next was returned MixKeep ago.
+func (m *mixer) room(queued int) {
+	need := m.keep + queued + 1
+	if len(m.ring) >= need {
+		return
+	}
+	// New slots go where the next one is taken: the oldest ones wait.
+	ring := make([][]byte, 0, need)
+	ring = append(ring, m.ring[:m.next]...)
+	ring = append(ring, make([][]byte, need-len(m.ring))...)
+	m.ring = append(ring, m.ring[m.next:]...)
 }
 
 // chunk makes the Symbol of samples x starting at sample at, labelled with

@@ -135,3 +135,46 @@ func TestMixAllocatesNothingPerChunk(t *testing.T) {
 	assert.Zero(t, allocs, "allocations per mixed chunk")
 	assert.Positive(t, a.Stats().MixedFrames)
 }
+
+// A pre-roll longer than the mixed audio the Source keeps (4 s of it, in
+// one burst) comes out whole: no chunk's Data is reused while the chunk
+// waits to be returned.
+func TestMixLongPreRollIsIntact(t *testing.T) {
+	phrase := func(s *script, at int) {
+		s.at = time.Duration(at) * frame
+		s.text("hey kiosk", true)
+	}
+	a := &script{}
+	phrase(a, 0)
+	a.level(0, 219, func(int) int16 { return 1 })
+	b := (&script{}).level(0, 199, func(k int) int16 { return int16(2 * (k + 1)) })
+	phrase(b, 200)
+	b.level(200, 219, func(k int) int16 { return int16(2 * (k + 1)) })
+	q := newSequence(a, b)
+	src, _ := newSource(t, attention.Config{
+		Selective: attention.Selective{Phrase: "hey kiosk"},
+		Sustained: attention.Sustained{Hold: 10 * time.Second, PreRoll: 4 * time.Second},
+		Divided:   attention.Divided{Max: 2, Mix: true},
+	}, q, "a", "b")
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	errc := make(chan error, 1)
+	go func() { errc <- src.Run(ctx) }()
+	var late []int
+	for {
+		s, err := src.Next(ctx) // read at once: the ring reuses Data later
+		if err == io.EOF {
+			break
+		}
+		require.NoError(t, err)
+		if s.Metadata[fd.MetaSource] == "b" {
+			late = append(late, int(int16(binary.LittleEndian.Uint16(s.Data)))/2-1)
+		}
+	}
+	require.NoError(t, <-errc)
+	var want []int
+	for k := range 201 { // and frame 200, which came after a's frame 200 was mixed
+		want = append(want, k)
+	}
+	assert.Equal(t, want, late, "b's 4 s pre-roll, every frame once, in order")
+}
