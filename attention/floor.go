@@ -60,7 +60,7 @@ func (a *Source) handleLocked(r read) {
 		transcript, _ = s.Metadata[fullduplex.MetaTranscript].(bool)
 		if !transcript {
 			claim = ReasonText
-		} else if text, _ := s.TextValue(); a.phrase != "" && st.heardPhrase(s, text, a.phrase) {
+		} else if text, _ := s.TextValue(); a.phrase != "" && st.heardPhrase(text, a.phrase) {
 			claim = ReasonPhrase
 		}
 	}

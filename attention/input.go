@@ -190,17 +190,14 @@ func containsPhrase(text, phrase string) bool {
 	return strings.Contains(t, " "+phrase+" ")
 }
 
-// heardPhrase reports whether the input's transcript s contains phrase, on
-// its own or (when s is final) after what the input said before: whether
-// fragments join with a space or not ("Hey" + " kiosk", "Hey kio" + "sk"),
-// both joins are tried.
-func (st *inputState) heardPhrase(s fullduplex.Symbol, text, phrase string) bool {
+// heardPhrase reports whether the input's transcript text contains phrase,
+// on its own or after what the input said before: whether fragments join
+// with a space or not ("Hey" + " kiosk", "Hey kio" + "sk"), both joins are
+// tried.
+func (st *inputState) heardPhrase(text, phrase string) bool {
 	if containsPhrase(text, phrase) {
 		st.heard = ""
 		return true
-	}
-	if final, ok := s.Metadata[fullduplex.MetaFinal].(bool); ok && !final {
-		return false
 	}
 	found := st.heard != "" && (containsPhrase(st.heard+text, phrase) || containsPhrase(st.heard+" "+text, phrase))
 	// Keep the end of what was said, as long as the phrase.

@@ -46,8 +46,7 @@ type Selective struct {
 	// activity then only keeps a floor the input already holds. Matching
 	// ignores case, punctuation and spacing, and finds the phrase across
 	// the fragments of a transcript that comes in pieces ("Hey", " kiosk,")
-	// as Live models send it; a transcript whose MetaFinal is false (a
-	// guess to be revised) is matched on its own. Default "": voice claims.
+	// as Live models send it. Default "": voice claims.
 	Phrase string
 	// Relevance, when set, is asked about each symbol of an input that
 	// does not hold the floor; true claims the floor for it. It is called

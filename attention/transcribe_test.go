@@ -1,6 +1,7 @@
 package attention_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -10,6 +11,8 @@ import (
 	fd "github.com/fullduplex-go/fullduplex"
 	"github.com/fullduplex-go/fullduplex/attention"
 	"github.com/fullduplex-go/fullduplex/fullduplextest"
+	"github.com/fullduplex-go/fullduplex/gemini"
+	"github.com/fullduplex-go/fullduplex/gemini/geminitest"
 )
 
 func userTranscript(text string) fd.Symbol {
@@ -54,4 +57,52 @@ func TestTranscriberClaimsByPhrase(t *testing.T) {
 	assert.True(t, stt.InputClosed())
 	st := a.Stats()
 	assert.EqualValues(t, 5, st.Transcripts.Text, "every transcript steered attention, none was passed")
+}
+
+// The transcriber is a real Gemini Live stream (against geminitest): its
+// input transcription, which the service sends in fragments after the
+// input's audio stream ended, claims the floor for the input by the
+// activation phrase, and the input's audio passes from the pre-roll.
+func TestTranscriberGeminiLive(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	srv := geminitest.New(t, geminitest.Options{})
+	live := gemini.NewStream(gemini.Config{BaseURL: srv.URL(), APIKey: geminitest.DefaultAPIKey, CloseSendWait: 200 * time.Millisecond})
+	defer live.Close()
+	require.NoError(t, live.Connect(ctx))
+	served := make(chan error, 1)
+	go func() {
+		served <- func() error {
+			c, err := srv.WaitConn(ctx, 0)
+			if err != nil {
+				return err
+			}
+			if _, err := c.WaitFor(ctx, geminitest.IsAudioStreamEnd); err != nil {
+				return err
+			}
+			for _, err := range []error{
+				c.SendInputTranscription("Hey", false),
+				c.SendInputTranscription(" kiosk, where is gate four?", true),
+				c.SendText("Gate four is to the left."), // its answer, dropped
+				c.SendTurnComplete(),
+			} {
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		}()
+	}()
+	mic := (&script{}).silence(100 * ms).speech(300 * ms)
+	q := newSequence(mic)
+	ins := q.inputs("mic")
+	ins[0].Transcriber = live
+	log := &floorLog{}
+	a, err := attention.New(attention.Config{Selective: attention.Selective{Phrase: "hey kiosk"}, OnEvent: log.on}, ins...)
+	require.NoError(t, err)
+	got := run(t, a)
+	require.NoError(t, <-served)
+	assert.Equal(t, []string{"mic:phrase", "-mic:ended"}, log.brief())
+	assert.Len(t, got, 20, "the pre-roll: the last 500 ms of audio")
+	assert.EqualValues(t, 2, a.Stats().Transcripts.Text)
 }
