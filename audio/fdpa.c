@@ -97,6 +97,12 @@ static void play(fd_stream *s, int16_t *out, unsigned long frames, int64_t now, 
 	}
 	uint64_t avail = w - r;
 	uint64_t n = frames < avail ? frames : avail;
+	if (n > 0) { // silence moves no position: the last sample read keeps its DAC time
+		uint64_t seq = atomic_load_explicit(&s->pos_seq, memory_order_relaxed) + 1;
+		atomic_store_explicit(&s->pos_r0[seq % 2], r, memory_order_relaxed);
+		atomic_store_explicit(&s->pos_dac[seq % 2], dac, memory_order_relaxed);
+		atomic_store_explicit(&s->pos_seq, seq, memory_order_release);
+	}
 	double sum = 0;
 	for (uint64_t i = 0; i < n; i++) {
 		int16_t v = s->buf[(r + i) % s->cap];
@@ -280,3 +286,11 @@ int fd_hist_read(fd_stream *s, int64_t *t, float *rms, int n) {
 }
 
 int64_t fd_dac_delay(fd_stream *s) { return atomic_load_explicit(&s->dac_delay_ns, memory_order_relaxed); }
+
+int fd_position(fd_stream *s, uint64_t *r0, int64_t *dac) {
+	uint64_t seq = atomic_load_explicit(&s->pos_seq, memory_order_acquire);
+	if (seq == 0) return 0;
+	*r0 = atomic_load_explicit(&s->pos_r0[seq % 2], memory_order_relaxed);
+	*dac = atomic_load_explicit(&s->pos_dac[seq % 2], memory_order_relaxed);
+	return 1;
+}

@@ -53,6 +53,14 @@ typedef struct fd_stream {
 	_Atomic uint64_t hist_w;
 	_Atomic int64_t dac_delay_ns; // the latest callback's DAC time minus its start
 
+	// playback: the played position, two slots so a reader never sees a
+	// torn one: the latest callback that read audio: its read position (after any flush jump)
+	// and its DAC time; pos_seq counts the callbacks that published one,
+	// slot pos_seq % 2 is the newest.
+	_Atomic uint64_t pos_r0[2];
+	_Atomic int64_t pos_dac[2];
+	_Atomic uint64_t pos_seq;
+
 	// touched by the callback only
 	int was_playing;
 	uint64_t flush_seen;
@@ -79,6 +87,10 @@ void fd_tap_reset(fd_stream *s);
 // into t (ns) and rms; it returns how many are valid.
 int fd_hist_read(fd_stream *s, int64_t *t, float *rms, int n);
 int64_t fd_dac_delay(fd_stream *s);
+// fd_position returns the latest callback's read position r0 (the ring
+// position of its first sample) and when that sample reaches the DAC
+// (CLOCK_MONOTONIC ns); 0 when no callback ran yet.
+int fd_position(fd_stream *s, uint64_t *r0, int64_t *dac);
 
 // A plain copy of the counters, for Go (cgo cannot read _Atomic fields).
 typedef struct fd_stats {
