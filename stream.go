@@ -48,9 +48,9 @@ type StreamEvent struct {
 
 func (StreamEvent) isStreamItem() {}
 
-// NewEvent returns a StreamEvent of type t with data, stamped now.
+// NewEvent returns a StreamEvent of type t with data, stamped now (stamp).
 func NewEvent(t EventType, data any) StreamEvent {
-	return StreamEvent{Type: t, Data: data, Timestamp: time.Now()}
+	return StreamEvent{Type: t, Data: data, Timestamp: stamp()}
 }
 
 // A StreamItem is a Symbol or a StreamEvent; the set is closed, so a type

@@ -46,9 +46,15 @@ const TextMIMEType = "text/plain;charset=utf-8"
 // read-only once the Symbol has been sent or received. Reading a Symbol from
 // several goroutines is safe; mutating one that others hold is not.
 type Symbol struct {
-	Modality  Modality
-	Data      []byte
-	MIMEType  string // "audio/pcm;rate=16000", "text/plain;charset=utf-8", "image/jpeg"
+	Modality Modality
+	Data     []byte
+	MIMEType string // "audio/pcm;rate=16000", "text/plain;charset=utf-8", "image/jpeg"
+	// Timestamp is when the Symbol was built. The constructors stamp it
+	// with the wall time at which the process started plus the monotonic
+	// time elapsed since (one clock read instead of time.Now's two), so
+	// it carries a monotonic reading: Sub, Before and After against
+	// time.Now are exact, and its wall time does not follow steps of the
+	// system clock made after the start.
 	Timestamp time.Time
 	Metadata  map[string]any
 }
@@ -74,7 +80,7 @@ func AudioSymbol(pcm []byte, sampleRate int) Symbol {
 		Modality:  ModalityAudio,
 		Data:      pcm,
 		MIMEType:  PCMMIMEType(sampleRate),
-		Timestamp: time.Now(),
+		Timestamp: stamp(),
 		Metadata:  meta,
 	}
 }
@@ -97,19 +103,19 @@ func TextSymbol(text string) Symbol {
 		Modality:  ModalityText,
 		Data:      []byte(text),
 		MIMEType:  TextMIMEType,
-		Timestamp: time.Now(),
+		Timestamp: stamp(),
 	}
 }
 
 // ImageSymbol returns an image Symbol, for example a JPEG with mimeType "image/jpeg".
 func ImageSymbol(data []byte, mimeType string) Symbol {
-	return Symbol{Modality: ModalityImage, Data: data, MIMEType: mimeType, Timestamp: time.Now()}
+	return Symbol{Modality: ModalityImage, Data: data, MIMEType: mimeType, Timestamp: stamp()}
 }
 
 // VideoSymbol returns one video frame as a Symbol, for example a JPEG frame
 // with mimeType "image/jpeg".
 func VideoSymbol(frame []byte, mimeType string) Symbol {
-	return Symbol{Modality: ModalityVideo, Data: frame, MIMEType: mimeType, Timestamp: time.Now()}
+	return Symbol{Modality: ModalityVideo, Data: frame, MIMEType: mimeType, Timestamp: stamp()}
 }
 
 // TextValue returns the text of a text Symbol; ok is false for any other modality.
