@@ -102,10 +102,8 @@ type Speaker struct {
 	commitMu sync.Mutex
 	gen      uint64
 	flushes  atomic.Int64
-	flushAt  atomic.Int64     // monotonic ns of the latest Flush (benchmarks)
-	written  uint64           // samples ever published to the ring (commitMu)
-	spans    map[int]turnSpan // where each recent turn lies in the ring (commitMu)
-	order    []int            // the turns of spans, oldest first (commitMu)
+	flushAt  atomic.Int64   // monotonic ns of the latest Flush (benchmarks)
+	turns    playback.Turns // where each recent turn lies in the ring, for Played
 
 	turn    int  // MetaTurn of the audio Write is converting (Write's goroutine)
 	hasTurn bool // the audio Write is converting has a MetaTurn (Write's goroutine)
@@ -211,9 +209,10 @@ func (sp *Speaker) push(ctx context.Context, gen uint64, s []int16) error {
 			sp.commitMu.Unlock()
 			return nil // flushed: the rest is dropped on purpose
 		}
+		if sp.hasTurn {
+			sp.turns.Note(sp.turn, sp.c.written(), n)
+		}
 		sp.c.commit(n)
-		sp.noteTurnLocked(sp.written, n)
-		sp.written += uint64(n)
 		sp.commitMu.Unlock()
 		s = s[n:]
 		if len(s) == 0 {
@@ -248,7 +247,7 @@ func (sp *Speaker) push(ctx context.Context, gen uint64, s []int16) error {
 func (sp *Speaker) Flush() {
 	sp.commitMu.Lock()
 	sp.gen++
-	sp.cutTurnsLocked(sp.c.stats().r)
+	sp.turns.Cut(sp.c.stats().r)
 	sp.c.flush()
 	sp.flushAt.Store(int64(monotonicNow()))
 	sp.commitMu.Unlock()
