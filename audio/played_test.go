@@ -58,7 +58,7 @@ func TestFakeSpeakerPlayedFollowsTheDAC(t *testing.T) {
 	assert.Equal(t, 10*time.Millisecond, sp.playedAt(1, t0+delay+20*time.Millisecond), "no more than the device was given")
 	drive(4)
 	assert.Equal(t, 37*time.Millisecond, sp.playedAt(1, t0+delay+37*time.Millisecond))
-	drive(20) // 250 ms handed over: turn 1, the untagged 40 ms, 110 ms of turn 2
+	drive(20)                                      // 250 ms handed over: turn 1, the untagged 40 ms, 110 ms of turn 2
 	now := t0 + time.Duration(cb-1)*period + delay // the latest buffer reaches the DAC
 	assert.Equal(t, 100*time.Millisecond, sp.playedAt(1, now))
 	assert.Equal(t, 100*time.Millisecond, sp.playedAt(2, now))
