@@ -304,7 +304,7 @@ func (s *Stream) runConn(c *conn) (outcome, error) {
 				next = minTime(next, at)
 			} else {
 				r.ended = true
-				buf = append(buf, event(fullduplex.EventInterrupt, fullduplex.TurnEnd{Turn: r.turn}, now))
+				buf = append(buf, event(fullduplex.EventInterrupt, s.turnEndLocked(r, ""), now))
 			}
 		}
 		if t.inputClosed && t.resp == nil && !t.finished() {
@@ -412,7 +412,7 @@ func (s *Stream) reconnect(reason string) (*conn, error) {
 	reask := len(t.asked)
 	if r := t.resp; r != nil {
 		if !r.ended {
-			items = append(items, event(fullduplex.EventInterrupt, fullduplex.TurnEnd{Turn: r.turn, Reason: "reconnect"}, now))
+			items = append(items, event(fullduplex.EventInterrupt, s.turnEndLocked(r, "reconnect"), now))
 		}
 		if r.said {
 			s.logResponseLocked(r)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/fullduplex-go/fullduplex"
+	"github.com/fullduplex-go/fullduplex/internal/heard"
 	"github.com/fullduplex-go/fullduplex/internal/pcm"
 )
 
@@ -22,9 +23,11 @@ type response struct {
 	said  bool        // output has been delivered: the answer is under way
 	cut   bool        // cut off (barge-in): later output is dropped
 	ended bool        // its terminator was delivered before response.done (interruptHold)
-	cutAt time.Time
-	text  map[string]string // item id → text or transcript so far
-	order []string          // item ids of text, in order
+	// reported: its cut was truncated to what a PlaybackReporter said
+	reported bool
+	cutAt    time.Time
+	text     map[string]string // item id → text or transcript so far
+	order    []string          // item ids of text, in order
 }
 
 // An audioItem is the audio of one output item, as received.
@@ -349,7 +352,7 @@ func (s *Stream) endResponseLocked(wr *wireResponse, dst []fullduplex.StreamItem
 				}
 			}
 		}
-		end := fullduplex.TurnEnd{Turn: r.turn}
+		end := s.turnEndLocked(r, "")
 		typ := fullduplex.EventStreamEnd
 		switch {
 		case status == "cancelled" || r.cut:
@@ -375,28 +378,44 @@ func (s *Stream) logResponseLocked(r *response) {
 		text := r.text[id]
 		for _, a := range r.audio {
 			if a.id == id && a.heardMS >= 0 {
-				total := a.bytes / s.cfg.OutputFormat.bytesPerMS()
-				text = heardPart(text, a.heardMS, total)
+				text = heard.Part(text, ms(a.heardMS), ms(a.bytes/s.cfg.OutputFormat.bytesPerMS()))
 			}
 		}
 		s.log.addModel(text)
 	}
 }
 
-// heardPart returns the part of text heard in heard of total milliseconds,
-// proportionally, cut at a rune boundary.
-func heardPart(text string, heard, total int) string {
-	if total <= 0 || heard >= total {
-		return text
+func ms(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+
+// turnEndLocked returns the TurnEnd of r's terminator: for a cut answer,
+// with what the listener heard when a reporter said (the audio_end_ms of
+// its truncation).
+func (s *Stream) turnEndLocked(r *response, reason string) fullduplex.TurnEnd {
+	end := fullduplex.TurnEnd{Turn: r.turn, Reason: reason}
+	if !r.cut || !r.reported {
+		return end
 	}
-	if heard <= 0 {
-		return ""
+	bpm := s.cfg.OutputFormat.bytesPerMS()
+	h := &fullduplex.Heard{}
+	for _, a := range r.audio {
+		total := a.bytes / bpm
+		h.Received += ms(total)
+		if a.heardMS >= 0 {
+			total = a.heardMS
+		}
+		h.Audio += ms(total)
 	}
-	n := len(text) * heard / total
-	for n > 0 && n < len(text) && text[n]&0xC0 == 0x80 {
-		n--
+	for _, id := range r.order {
+		text := r.text[id]
+		for _, a := range r.audio {
+			if a.id == id && a.heardMS >= 0 {
+				text = heard.Part(text, ms(a.heardMS), ms(a.bytes/bpm))
+			}
+		}
+		h.Transcript += text
 	}
-	return text[:n]
+	end.Heard = h
+	return end
 }
 
 // cutLocked cuts r off (barge-in): later output is dropped, its audio is
@@ -428,6 +447,9 @@ func (s *Stream) truncateHeardLocked(r *response) {
 // false, items heard in full are left alone.
 func (s *Stream) truncateLocked(r *response, all bool) {
 	played, ok := s.played(r.turn)
+	if all && ok {
+		r.reported = true
+	}
 	bpm := s.cfg.OutputFormat.bytesPerMS()
 	offset := 0
 	for i := range r.audio {
