@@ -18,9 +18,9 @@ var _ fullduplex.PlaybackReporter = (*Speaker)(nil)
 // handed to the device, less those the device still holds by PortAudio's
 // output DAC time (when the host API reports one; otherwise the device's
 // latency is not subtracted), so neither the device's output latency nor
-// anything still queued counts. After a Flush it stops at what the device
-// was given before the flush, which it plays out (within one callback
-// Period). It is 0 for a turn the Speaker has not played and for turns
+// anything still queued counts. After a Flush, a turn it cut counts what
+// the device was given before the flush (within one callback Period),
+// which the device plays out: the total the listener hears of it. It is 0 for a turn the Speaker has not played and for turns
 // older than the latest 64. Safe from any goroutine.
 func (sp *Speaker) Played(turn int) time.Duration {
 	return sp.playedAt(turn, monotonicNow())

@@ -236,8 +236,8 @@ func (s *Sink) Flush() {
 
 // Played reports how much of model turn turn (the MetaTurn of its audio
 // symbols) is in the file (fullduplex.PlaybackReporter): for a Realtime
-// Sink, what its clock has played so far, so a Flush stops it within one
-// Period of the flush; for a direct Sink, everything written, at once. It
+// Sink, what its clock has played so far, and of a turn a Flush cut, what
+// it had played at the flush (within one Period); for a direct Sink, everything written, at once. It
 // is 0 for a turn the Sink never got and for turns older than the latest
 // 64. Safe from any goroutine.
 func (s *Sink) Played(turn int) time.Duration {

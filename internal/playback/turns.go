@@ -60,14 +60,16 @@ func (t *Turns) Note(turn int, at uint64, n int) {
 	t.spans[turn] = span
 }
 
-// Cut marks a flush at read position r: every turn not read in full by
-// then stops there (what was read before r still plays).
+// Cut marks a flush at read position r: after it, every turn has been
+// played up to r at most (what the output had taken before the flush
+// plays out; a turn read in full by then plays in full), and samples noted
+// for these turns later count for nothing.
 func (t *Turns) Cut(r uint64) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for turn, span := range t.spans {
-		if !span.isCut && span.end > r {
-			span.cut, span.isCut = max(r, span.start), true
+		if !span.isCut {
+			span.cut, span.isCut = min(max(r, span.start), span.end), true
 			t.spans[turn] = span
 		}
 	}
@@ -75,7 +77,9 @@ func (t *Turns) Cut(r uint64) {
 
 // Played returns how much of turn has been heard when the listener has
 // heard every sample before position heard, at rate samples per second:
-// the part of the turn's span before heard (and before its cut). It is 0
+// the part of the turn's span before heard. Of a turn cut by a flush, it is
+// everything before the cut at once: the output plays out what it had
+// taken before the flush (a device's buffer), and nothing after. It is 0
 // for a turn never noted or forgotten.
 func (t *Turns) Played(turn int, heard uint64, rate int) time.Duration {
 	t.mu.Lock()
@@ -85,7 +89,7 @@ func (t *Turns) Played(turn int, heard uint64, rate int) time.Duration {
 		return 0
 	}
 	if span.isCut {
-		heard = min(heard, span.cut)
+		heard = span.cut
 	}
 	if heard <= span.start {
 		return 0

@@ -31,8 +31,9 @@ func TestTurnsPlayedPerTurn(t *testing.T) {
 	assert.Zero(t, l.Played(1, 9000, 0), "no rate")
 }
 
-// A flush stops every turn not read in full where the reader was; what
-// comes after it of the same turn counts for nothing, a new turn counts.
+// A flush stops every turn not read in full where the reader was (what the
+// output had taken plays out: it counts at once); what comes after it of
+// the same turn counts for nothing, a new turn counts.
 func TestTurnsCut(t *testing.T) {
 	var l Turns
 	l.Note(1, 0, 1000)
@@ -43,9 +44,12 @@ func TestTurnsCut(t *testing.T) {
 	assert.Equal(t, 300*time.Millisecond, l.Played(1, 5000, 1000))
 	assert.Zero(t, l.Played(2, 5000, 1000), "cut before it started")
 	assert.Equal(t, 100*time.Millisecond, l.Played(3, 5000, 1000))
-	assert.Equal(t, 200*time.Millisecond, l.Played(1, 200, 1000), "heard less than the cut")
-	l.Cut(5000)
-	assert.Equal(t, 100*time.Millisecond, l.Played(3, 5000, 1000), "read in full before the flush")
+	assert.Equal(t, 300*time.Millisecond, l.Played(1, 200, 1000), "what the output took before the flush plays out")
+	assert.Equal(t, 50*time.Millisecond, l.Played(3, 2550, 1000), "a new turn follows the position")
+	l.Cut(2600)
+	assert.Equal(t, 100*time.Millisecond, l.Played(3, 2550, 1000), "read in full before the flush: it plays out")
+	l.Note(3, 2600, 100)
+	assert.Equal(t, 100*time.Millisecond, l.Played(3, 9000, 1000), "nothing noted after the flush counts")
 }
 
 // Only the latest MaxTurns turns are kept.
