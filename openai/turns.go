@@ -64,6 +64,8 @@ type turns struct {
 	closedAt    time.Time
 	deltas      map[string]bool // transcripts (by item id) that had deltas
 	kick        chan struct{}   // capacity 1: the state changed outside the reader (wakes it)
+	audioMeta   map[string]any  // the Metadata of turn metaTurn's audio, shared by its chunks
+	metaTurn    int
 }
 
 func newTurns() turns {
@@ -523,17 +525,23 @@ func (s *Stream) outputAudio(raw []byte, turn int, now time.Time) fullduplex.Sym
 	if len(data)%2 == 1 {
 		data = data[:len(data)-1]
 	}
+	if s.t.audioMeta == nil || s.t.metaTurn != turn {
+		// One map for all of a turn's audio (Metadata is read-only once
+		// received): a chunk allocates none.
+		s.t.audioMeta = map[string]any{
+			fullduplex.MetaSampleRate: rate,
+			fullduplex.MetaChannels:   1,
+			fullduplex.MetaRole:       fullduplex.RoleModel,
+			fullduplex.MetaTurn:       turn,
+		}
+		s.t.metaTurn = turn
+	}
 	return fullduplex.Symbol{
 		Modality:  fullduplex.ModalityAudio,
 		Data:      data,
 		MIMEType:  fullduplex.PCMMIMEType(rate),
 		Timestamp: now,
-		Metadata: map[string]any{
-			fullduplex.MetaSampleRate: rate,
-			fullduplex.MetaChannels:   1,
-			fullduplex.MetaRole:       fullduplex.RoleModel,
-			fullduplex.MetaTurn:       turn,
-		},
+		Metadata:  s.t.audioMeta,
 	}
 }
 
