@@ -37,7 +37,10 @@ type meter struct {
 	// steady is true once cur's first audio (and, with a reporter, its
 	// first played audio) is known: more audio only adds up. Same owner.
 	steady bool
-	_      [64]byte // keeps the fields above, written per symbol, off the lines of the others
+	// spokeUntil is the latest end of the user's speech a stream reported
+	// (InputEnder) that no turn took yet. Same owner.
+	spokeUntil time.Time
+	_          [64]byte // keeps the fields above, written per symbol, off the lines of the others
 
 	mu         sync.Mutex
 	inputs     []time.Time // input ends not matched to a turn yet, oldest first
@@ -177,8 +180,11 @@ func (m *meter) beginLocked() {
 	if len(m.inputs) > 0 {
 		t.m.InputEnd = m.inputs[0]
 		m.inputs = append(m.inputs[:0], m.inputs[1:]...)
+	} else {
+		t.m.InputEnd = m.spokeUntil // the service's voice detection ended the input, or zero
 	}
 	m.mu.Unlock()
+	m.spokeUntil = time.Time{}
 }
 
 // pollOpenLocked asks the receiver whether the turn being received has
@@ -200,6 +206,12 @@ func (m *meter) eventLocked(ev StreamEvent) {
 	case EventUsage:
 		if u, ok := ev.Data.(Usage); ok {
 			addUsage(&t.m.Usage, u)
+		}
+	case EventMetadata:
+		if e, ok := ev.Data.(InputEnder); ok {
+			if at := e.InputEnd(); !at.IsZero() {
+				m.spokeUntil = at
+			}
 		}
 	case EventToolCall:
 		m.beginLocked()

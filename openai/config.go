@@ -57,6 +57,14 @@ func (f Format) rate() int {
 	return 8000
 }
 
+// bytesPerSample returns how many wire bytes one sample of f takes.
+func (f Format) bytesPerSample() int {
+	if f == FormatPCM {
+		return 2
+	}
+	return 1
+}
+
 // bytesPerMS returns how many wire bytes one millisecond of f takes.
 func (f Format) bytesPerMS() int {
 	if f == FormatPCM {

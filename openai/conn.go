@@ -27,11 +27,12 @@ type conn struct {
 	info    SessionInfo
 	started time.Time
 	stop    chan struct{} // closed when the connection is over: stops its goroutines
+	input   inputTimeline // the session's input audio as written; guarded by the Stream's mu
 }
 
-func newConn(ws *websocket.Conn, info SessionInfo) *conn {
+func newConn(ws *websocket.Conn, info SessionInfo, inputRate int) *conn {
 	ws.SetReadLimit(maxFrame)
-	return &conn{ws: ws, info: info, started: time.Now(), stop: make(chan struct{})}
+	return &conn{ws: ws, info: info, started: time.Now(), stop: make(chan struct{}), input: inputTimeline{rate: inputRate}}
 }
 
 // handshake dials a new session, configures it and gives it the items of
@@ -388,6 +389,8 @@ func (s *Stream) write(c *conn) {
 				s.log.markWritten(f.seq)
 			case frameResponseCreate:
 				s.t.asked = append(s.t.asked, f.eventID)
+			case frameAudio:
+				c.input.add(f.samples, f.at)
 			}
 		}
 		s.mu.Unlock()
@@ -459,7 +462,7 @@ func (s *Stream) reconnect(reason string) (*conn, error) {
 		ws, info, err := s.handshake(ctx, reseed)
 		cancel()
 		if err == nil {
-			c := newConn(ws, info)
+			c := newConn(ws, info, s.cfg.InputFormat.rate())
 			if !s.out.Push(event(fullduplex.EventReconnect, ReconnectInfo{Session: info, Reason: reason, Attempts: attempt}, time.Now())) {
 				_ = ws.Close()
 				return nil, fullduplex.ErrClosed

@@ -166,7 +166,7 @@ func (s *Stream) Connect(ctx context.Context) error {
 		return err
 	}
 	s.items <- fullduplex.NewEvent(fullduplex.EventConnected, info)
-	c := newConn(ws, info)
+	c := newConn(ws, info, s.cfg.InputFormat.rate())
 	s.started.Store(true)
 	if !s.goTracked(func() { s.supervise(c) }) {
 		_ = ws.Close()

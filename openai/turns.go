@@ -90,11 +90,19 @@ type SpeechStarted struct {
 }
 
 // SpeechStopped is the Data of the fullduplex.EventMetadata sent when the
-// service hears the user stop speaking. A plain value.
+// service hears the user stop speaking; AudioEndMS counts from the start of
+// the session's input audio, and At is when that audio was captured (from
+// the Timestamps of the audio symbols sent; zero if the stream no longer
+// knows). It is a fullduplex.InputEnder, so a session's metrics measure the
+// answer from At. A plain value.
 type SpeechStopped struct {
 	AudioEndMS int
 	ItemID     string
+	At         time.Time
 }
+
+// InputEnd returns At.
+func (s SpeechStopped) InputEnd() time.Time { return s.At }
 
 // InputTimeout is the Data of the fullduplex.EventMetadata sent when the
 // user has said nothing for TurnDetection.IdleTimeout. A plain value.
@@ -220,7 +228,11 @@ func (s *Stream) handleLocked(ev serverEvent, dst []fullduplex.StreamItem) []ful
 
 	case "input_audio_buffer.speech_stopped":
 		t.speech = false
-		meta(SpeechStopped{AudioEndMS: ev.AudioEndMS, ItemID: ev.ItemID})
+		var at time.Time
+		if s.cur != nil {
+			at = s.cur.input.at(ev.AudioEndMS)
+		}
+		meta(SpeechStopped{AudioEndMS: ev.AudioEndMS, ItemID: ev.ItemID, At: at})
 
 	case "input_audio_buffer.committed":
 		t.uncommitted = false

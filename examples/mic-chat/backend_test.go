@@ -26,6 +26,9 @@ func TestMicChatOpenAIWAVFiles(t *testing.T) {
 	require.NoError(t, run(ctx, options{backend: "openai", offline: true, inWAV: in, outWAV: out, duration: 8 * time.Second}, &stdout, &stderr))
 	assert.Equal(t, 1, strings.Count(stdout.String(), "openai: "), "one model turn: %s", stdout.String())
 	assert.Zero(t, strings.Count(stdout.String(), "gemini: "))
+	// The service's voice detection ended the turn and the real-time file
+	// reports playback: the turn's metrics give time to first audio played.
+	assert.Regexp(t, `\[turn 1: .*first audio \d+ms, played \d+ms`, stdout.String())
 	w := readWAV(t, out)
 	assert.InDelta(t, 2.4, voicedAt(w.Samples, w.SampleRate).Seconds(), 0.9, "the answer in the file is as long as the question")
 }
