@@ -143,6 +143,7 @@ type Config struct {
 	// TurnDetection configures the end-of-turn detection. Default server_vad.
 	TurnDetection TurnDetection
 	// MaxOutputTokens bounds each answer. Default: the service's ("inf").
+	// (The GA session has no temperature: the service refuses one.)
 	MaxOutputTokens int
 	// Tools are passed to the service as they are (e.g. MCP servers), after
 	// the functions a DuplexSession declares through DeclareTools. Default none.
