@@ -284,12 +284,13 @@ func (m *meter) endTurnLocked(end time.Time, interrupted bool) {
 // pollSettling marks the settling turns whose audio has played out ready,
 // oldest first: later ones play after it.
 func (m *meter) pollSettling() {
-	now := m.clock()
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for len(m.settling) > 0 {
 		s := &m.settling[0]
-		m.notePlayedLocked(s, now)
+		p := m.reporter.Played(s.backendTurn)
+		now := m.clock() // read after Played: what p says had played by now
+		m.notePlayedLocked(s, p, now)
 		if s.m.Played < s.m.AudioOut-playTolerance {
 			return
 		}
@@ -299,8 +300,7 @@ func (m *meter) pollSettling() {
 	}
 }
 
-func (m *meter) notePlayedLocked(s *settlingTurn, now time.Time) {
-	p := m.reporter.Played(s.backendTurn)
+func (m *meter) notePlayedLocked(s *settlingTurn, p time.Duration, now time.Time) {
 	s.m.Played = p
 	if p > 0 && s.m.FirstPlayed.IsZero() {
 		s.m.FirstPlayed = now.Add(-p)
@@ -316,7 +316,7 @@ func (m *meter) popSettlingLocked() {
 func (m *meter) readySettlingLocked(now time.Time) {
 	for len(m.settling) > 0 {
 		s := &m.settling[0]
-		m.notePlayedLocked(s, now)
+		m.notePlayedLocked(s, m.reporter.Played(s.backendTurn), now)
 		s.m.Done = now
 		m.readyLocked(s.m)
 		m.popSettlingLocked()
