@@ -85,11 +85,15 @@ type SpeechStarted struct {
 }
 
 // SpeechStopped is the Data of the fullduplex.EventMetadata sent when the
-// service hears the user stop speaking. A plain value.
+// service hears the user stop speaking; it is a fullduplex.UserSpeechEnd.
+// A plain value.
 type SpeechStopped struct {
 	AudioEndMS int
 	ItemID     string
 }
+
+// UserSpeechEnded makes SpeechStopped a fullduplex.UserSpeechEnd.
+func (SpeechStopped) UserSpeechEnded() {}
 
 // InputTimeout is the Data of the fullduplex.EventMetadata sent when the
 // user has said nothing for TurnDetection.IdleTimeout. A plain value.
