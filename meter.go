@@ -52,7 +52,7 @@ type meter struct {
 	// the new connection while reconnecting is true. Same owner.
 	rc           ReconnectMetrics
 	reconnecting bool
-	_      [64]byte // keeps the fields above, written per symbol, off the lines of the others
+	_            [64]byte // keeps the fields above, written per symbol, off the lines of the others
 
 	mu         sync.Mutex
 	inputs     []time.Time // input ends not matched to a turn yet, oldest first
