@@ -421,7 +421,7 @@ func (m *meter) clientCut(at time.Time) {
 	}
 }
 
-// toolAnswered notes a tool result sent.
+// toolAnswered notes a tool result about to be sent.
 func (m *meter) toolAnswered(call ToolCall, called time.Time, failed bool) {
 	answered := m.clock()
 	m.mu.Lock()

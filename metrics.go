@@ -112,7 +112,8 @@ func (b BargeIn) ToSilence() time.Duration {
 }
 
 // ToolMetrics measures one tool call the session ran: Called is the
-// Timestamp of its EventToolCall, Answered when SendToolResult returned.
+// Timestamp of its EventToolCall, Answered when the session handed the
+// result to the stream (SendToolResult).
 type ToolMetrics struct {
 	ID, Name         string
 	Called, Answered time.Time
