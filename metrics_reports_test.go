@@ -45,6 +45,15 @@ func meteredRun(t *testing.T, sink fd.Sink) (fs *fullduplextest.FakeStream, src 
 	return fs, src, session, stop
 }
 
+// sendUserAudio sends a chunk of the user's audio and waits until the
+// stream has it.
+func sendUserAudio(t *testing.T, fs *fullduplextest.FakeStream, src scripttest.Source) {
+	t.Helper()
+	src <- fd.AudioSymbol(make([]byte, 640), 16000)
+	_, err := fs.WaitSent(t.Context(), 1)
+	require.NoError(t, err)
+}
+
 // speechEnd is a backend's report that its voice detection heard the user
 // stop speaking.
 type speechEnd struct{}
@@ -58,9 +67,7 @@ func (speechEnd) UserSpeechEnded() {}
 func TestMetricsOfAServerEndedTurnFromTheTranscript(t *testing.T) {
 	sink := &scripttest.Sink{}
 	fs, src, _, _ := meteredRun(t, sink)
-	src <- fd.AudioSymbol(make([]byte, 640), 16000)
-	_, err := fs.WaitSent(t.Context(), 1)
-	require.NoError(t, err)
+	sendUserAudio(t, fs, src)
 	fs.Emit(scripttest.UserTranscript("what time is it", t0.Add(700*ms)),
 		scripttest.Model(fd.TextSymbol("It is"), t0.Add(900*ms)), scripttest.ModelAudio(1, 200, t0.Add(1000*ms)),
 		scripttest.Event(fd.EventStreamEnd, nil, t0.Add(1200*ms)))
@@ -76,9 +83,7 @@ func TestMetricsOfAServerEndedTurnFromTheTranscript(t *testing.T) {
 func TestMetricsOfServerEndedTurnsFromSpeechEnd(t *testing.T) {
 	sink := &scripttest.Sink{}
 	fs, src, _, _ := meteredRun(t, sink)
-	src <- fd.AudioSymbol(make([]byte, 640), 16000)
-	_, err := fs.WaitSent(t.Context(), 1)
-	require.NoError(t, err)
+	sendUserAudio(t, fs, src)
 
 	t1 := t0.Add(time.Second)
 	fs.Emit(scripttest.Event(fd.EventMetadata, speechEnd{}, t1), scripttest.UserTranscript("hi", t1.Add(200*ms)),
@@ -102,9 +107,7 @@ func TestMetricsOfServerEndedTurnsFromSpeechEnd(t *testing.T) {
 func TestMetricsPreferTheClientsInputEnd(t *testing.T) {
 	sink := &scripttest.Sink{}
 	fs, src, session, _ := meteredRun(t, sink)
-	src <- fd.AudioSymbol(make([]byte, 640), 16000)
-	_, err := fs.WaitSent(t.Context(), 1)
-	require.NoError(t, err)
+	sendUserAudio(t, fs, src)
 	require.NoError(t, session.SendEnd(t.Context())) // at t0 on the scripted clock
 	fs.Emit(scripttest.Event(fd.EventMetadata, speechEnd{}, t0.Add(100*ms)), scripttest.ModelAudio(1, 200, t0.Add(400*ms)),
 		scripttest.Event(fd.EventStreamEnd, nil, t0.Add(600*ms)))

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	fd "github.com/fullduplex-go/fullduplex"
+	"github.com/fullduplex-go/fullduplex/fullduplextest"
 )
 
 // A Clock is a clock the test moves by hand; safe for concurrent use.
@@ -174,26 +175,14 @@ func (s *Sink) Summary(t testing.TB) fd.ConversationMetrics {
 }
 
 // A Speaker is a Sink that is also a fd.PlaybackReporter: it has played
-// what the test says with SetPlayed.
+// what the test says with SetPlayed (a fullduplextest.FakeSpeaker's count).
 type Speaker struct {
 	Sink
-	pmu    sync.Mutex
-	played map[int]time.Duration
+	played fullduplextest.FakeSpeaker
 }
 
 // SetPlayed sets how much of turn has played.
-func (s *Speaker) SetPlayed(turn int, d time.Duration) {
-	s.pmu.Lock()
-	defer s.pmu.Unlock()
-	if s.played == nil {
-		s.played = map[int]time.Duration{}
-	}
-	s.played[turn] = d
-}
+func (s *Speaker) SetPlayed(turn int, d time.Duration) { s.played.SetPlayed(turn, d) }
 
 // Played returns what SetPlayed set for turn, or 0.
-func (s *Speaker) Played(turn int) time.Duration {
-	s.pmu.Lock()
-	defer s.pmu.Unlock()
-	return s.played[turn]
-}
+func (s *Speaker) Played(turn int) time.Duration { return s.played.Played(turn) }
