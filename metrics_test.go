@@ -247,14 +247,14 @@ func TestTurnMetricsLogValue(t *testing.T) {
 	var buf bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&buf, nil))
 	t0 := time.Now()
-	m := fd.TurnMetrics{Turn: 2, TimeToFirstAudio: 640 * time.Millisecond, Interrupted: true,
+	m := fd.TurnMetrics{Turn: 2, TimeToFirstAudio: 640 * time.Millisecond, Interrupted: true, ServerInputEnd: true,
 		BargeIn: fd.BargeIn{At: t0, Silent: t0.Add(12 * time.Millisecond), Client: true},
 		Tools:   []fd.ToolMetrics{{Name: "lookup", Called: t0, Answered: t0.Add(time.Second)}},
 		Usage:   fd.Usage{InputTokens: 10, OutputTokens: 20, OutputByModality: map[fd.Modality]int{fd.ModalityAudio: 20}},
 		Cost:    0.5, Conversation: fd.ConversationMetrics{Cost: 1.5}}
 	logger.Info("turn", "metrics", m)
 	out := buf.String()
-	for _, want := range []string{"metrics.turn=2", "metrics.time_to_first_audio=640ms", "metrics.interrupted=true",
+	for _, want := range []string{"metrics.turn=2", "metrics.time_to_first_audio=640ms", "metrics.input_end_server=true", "metrics.interrupted=true",
 		"metrics.barge_in=client", "metrics.barge_in_to_silence=12ms", "metrics.tool.name=lookup", "metrics.tool.duration=1s",
 		"metrics.tokens_in=10", "metrics.tokens_out=20", "metrics.tokens_out_audio=20", "metrics.cost=0.5", "metrics.total_cost=1.5"} {
 		assert.Contains(t, out, want)
@@ -262,7 +262,10 @@ func TestTurnMetricsLogValue(t *testing.T) {
 	assert.NotContains(t, out, "time_to_first_symbol", "values not measured are left out")
 
 	buf.Reset()
-	logger.Info("call", "summary", fd.ConversationMetrics{Start: t0, End: t0.Add(time.Minute), Turns: 3, Cost: 0.25})
+	logger.Info("call", "summary", fd.ConversationMetrics{Start: t0, End: t0.Add(time.Minute), Turns: 3, Cost: 0.25, ReconnectCuts: 1,
+		Tools: map[string]fd.ToolTotals{"lookup": {Calls: 2, Total: 3 * time.Second, Max: 2 * time.Second}}})
 	assert.Contains(t, buf.String(), "summary.duration=1m0s summary.turns=3")
+	assert.Contains(t, buf.String(), "summary.reconnect_cuts=1")
+	assert.Contains(t, buf.String(), "summary.tool.name=lookup summary.tool.calls=2 summary.tool.failed=0 summary.tool.total=3s summary.tool.max=2s")
 	assert.Contains(t, buf.String(), "summary.cost=0.25")
 }
