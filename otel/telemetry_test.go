@@ -256,3 +256,33 @@ func TestAPIKeyIsNeverExported(t *testing.T) {
 	require.NoError(t, reader.Collect(ctx, &rm))
 	assert.NotContains(t, fmt.Sprintf("%+v", rm), key)
 }
+
+// A turn a reconnect cut counts in fullduplex.reconnect_cuts, not in
+// fullduplex.interrupts, and its span says so.
+func TestReconnectCutIsNoInterrupt(t *testing.T) {
+	spans := tracetest.NewSpanRecorder()
+	reader := sdkmetric.NewManualReader()
+	tel, err := fdotel.New(fdotel.Config{TracerProvider: sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans)),
+		MeterProvider: sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))})
+	require.NoError(t, err)
+	t0 := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	m := fd.TurnMetrics{Turn: 1, FirstSymbol: t0, End: t0.Add(ms), Done: t0.Add(ms), Interrupted: true, ReconnectCut: true}
+	require.NoError(t, tel.Write(t.Context(), event(fd.EventMetrics, m, m.Done)))
+	var rm metricdata.ResourceMetrics
+	require.NoError(t, reader.Collect(t.Context(), &rm))
+	assert.Equal(t, map[string]int64{"": 1}, counter(t, rm, "fullduplex.reconnect_cuts", ""))
+	for _, sm := range rm.ScopeMetrics {
+		for _, mt := range sm.Metrics {
+			assert.NotEqual(t, "fullduplex.interrupts", mt.Name, "no barge-in was counted")
+		}
+	}
+	require.NoError(t, tel.Write(t.Context(), event(fd.EventSummary, fd.ConversationMetrics{Start: t0, End: t0.Add(ms)}, t0.Add(ms))))
+	var turn sdktrace.ReadOnlySpan
+	for _, s := range spans.Ended() {
+		if s.Name() == "fullduplex.turn" {
+			turn = s
+		}
+	}
+	require.NotNil(t, turn)
+	assert.Contains(t, turn.Attributes(), attribute.Bool("fullduplex.reconnect_cut", true))
+}
