@@ -59,6 +59,19 @@ func serverVADTurn(t *testing.T, stream fd.DuplexStream, rate int) (fd.TurnMetri
 	return m, sink.Items()
 }
 
+// measuredFrom checks that m's input end is the one report the backend
+// made (reports holds their Timestamps) and its time to first audio
+// counts from it.
+func measuredFrom(t *testing.T, m fd.TurnMetrics, reports []time.Time) {
+	t.Helper()
+	req.Len(t, reports, 1)
+	assert.Equal(t, reports[0], m.InputEnd)
+	assert.True(t, m.ServerInputEnd)
+	req.False(t, m.FirstAudio.IsZero())
+	assert.Equal(t, m.FirstAudio.Sub(reports[0]), m.TimeToFirstAudio)
+	assert.Positive(t, m.TimeToFirstAudio)
+}
+
 // OpenAI's server_vad: the turn is measured from the SpeechStopped event
 // (input_audio_buffer.speech_stopped), not from the transcript after it.
 func TestMetricsOfAnOpenAIServerVADTurn(t *testing.T) {
@@ -72,12 +85,7 @@ func TestMetricsOfAnOpenAIServerVADTurn(t *testing.T) {
 			}
 		}
 	}
-	req.Len(t, stopped, 1)
-	assert.Equal(t, stopped[0], m.InputEnd)
-	assert.True(t, m.ServerInputEnd)
-	req.False(t, m.FirstAudio.IsZero())
-	assert.Equal(t, m.FirstAudio.Sub(stopped[0]), m.TimeToFirstAudio)
-	assert.Positive(t, m.TimeToFirstAudio)
+	measuredFrom(t, m, stopped)
 }
 
 // Gemini's automatic activity detection: the turn is measured from the
@@ -95,12 +103,7 @@ func TestMetricsOfAGeminiServerVADTurn(t *testing.T) {
 			}
 		}
 	}
-	req.Len(t, heard, 1)
-	assert.Equal(t, heard[0], m.InputEnd)
-	assert.True(t, m.ServerInputEnd)
-	req.False(t, m.FirstAudio.IsZero())
-	assert.Equal(t, m.FirstAudio.Sub(heard[0]), m.TimeToFirstAudio)
-	assert.Positive(t, m.TimeToFirstAudio)
+	measuredFrom(t, m, heard)
 }
 
 // An OpenAI connection closed mid-answer: the cut answer is interrupted by
