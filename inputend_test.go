@@ -10,6 +10,7 @@ import (
 
 	fd "github.com/fullduplex-go/fullduplex"
 	"github.com/fullduplex-go/fullduplex/fullduplextest"
+	"github.com/fullduplex-go/fullduplex/internal/scripttest"
 )
 
 // speechStopped is a backend's metadata for the end of the user's speech
@@ -27,12 +28,12 @@ func TestMetricsMeasureFromTheReportedEndOfSpeech(t *testing.T) {
 	defer cancel()
 	t0 := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
 	ms := time.Millisecond
-	clock := &scriptClock{now: t0}
-	spk := newScriptSpeaker(clock, 0)
+	clock := scripttest.NewClock(t0)
+	spk := &scripttest.Speaker{}
 	fs := fullduplextest.NewFakeStream()
 	session := fd.NewDuplexSession(fs)
 	session.Metrics = &fd.MetricsConfig{Clock: clock.Now, PlaybackPoll: time.Millisecond}
-	src := make(chanSource)
+	src := make(scripttest.Source)
 	done := make(chan error, 1)
 	go func() { done <- session.RunDuplex(ctx, src, spk) }()
 	require.NoError(t, fs.WaitConnected(ctx))
@@ -42,15 +43,15 @@ func TestMetricsMeasureFromTheReportedEndOfSpeech(t *testing.T) {
 	src <- fd.AudioSymbol(make([]byte, 640), 16000)
 	_, err := fs.WaitSent(ctx, 1)
 	require.NoError(t, err)
-	fs.Emit(event(fd.EventMetadata, speechStopped{t0}, t0.Add(600*ms)), modelChunk(1, t0.Add(700*ms)))
-	n := len(spk.waitItems(t, 2))
+	fs.Emit(scripttest.Event(fd.EventMetadata, speechStopped{t0}, t0.Add(600*ms)), scripttest.ModelAudio(1, 200, t0.Add(700*ms)))
+	n := len(spk.WaitItems(t, 2))
 	clock.Set(t0.Add(900 * ms))
 	spk.SetPlayed(1, 100*ms)
-	fs.Emit(modelChunk(1, t0.Add(900*ms)))
-	spk.waitItems(t, n+1)
+	fs.Emit(scripttest.ModelAudio(1, 200, t0.Add(900*ms)))
+	spk.WaitItems(t, n+1)
 	spk.SetPlayed(1, 400*ms)
-	fs.Emit(event(fd.EventStreamEnd, nil, t0.Add(950*ms)))
-	ev, n := spk.waitEvent(t, n, fd.EventMetrics)
+	fs.Emit(scripttest.Event(fd.EventStreamEnd, nil, t0.Add(950*ms)))
+	ev, n := spk.WaitEvent(t, n, fd.EventMetrics)
 	m1 := ev.Data.(fd.TurnMetrics)
 	assert.Equal(t, t0, m1.InputEnd)
 	assert.Equal(t, 700*ms, m1.TimeToFirstAudio)
@@ -59,17 +60,17 @@ func TestMetricsMeasureFromTheReportedEndOfSpeech(t *testing.T) {
 	// Turn 2 answers a typed line: its end counts, not the speech end
 	// reported before it; turn 3 has neither.
 	t1 := t0.Add(2 * time.Second)
-	fs.Emit(event(fd.EventMetadata, speechStopped{t1.Add(-time.Second)}, t1.Add(-500*ms)))
-	_, n = spk.waitEvent(t, n, fd.EventMetadata)
-	src <- at(fd.TextSymbol("hi"), t1)
+	fs.Emit(scripttest.Event(fd.EventMetadata, speechStopped{t1.Add(-time.Second)}, t1.Add(-500*ms)))
+	_, n = spk.WaitEvent(t, n, fd.EventMetadata)
+	src <- scripttest.At(fd.TextSymbol("hi"), t1)
 	_, err = fs.WaitSent(ctx, 2)
 	require.NoError(t, err)
-	fs.Emit(modelText("Hello", t1.Add(100*ms)), event(fd.EventStreamEnd, nil, t1.Add(200*ms)))
-	ev, n = spk.waitEvent(t, n, fd.EventMetrics)
+	fs.Emit(scripttest.Model(fd.TextSymbol("Hello"), t1.Add(100*ms)), scripttest.Event(fd.EventStreamEnd, nil, t1.Add(200*ms)))
+	ev, n = spk.WaitEvent(t, n, fd.EventMetrics)
 	m2 := ev.Data.(fd.TurnMetrics)
 	assert.Equal(t, t1, m2.InputEnd, "the typed line ended the input")
-	fs.Emit(modelText("More", t1.Add(time.Second)), event(fd.EventStreamEnd, nil, t1.Add(1100*ms)))
-	ev, _ = spk.waitEvent(t, n, fd.EventMetrics)
+	fs.Emit(scripttest.Model(fd.TextSymbol("More"), t1.Add(time.Second)), scripttest.Event(fd.EventStreamEnd, nil, t1.Add(1100*ms)))
+	ev, _ = spk.WaitEvent(t, n, fd.EventMetrics)
 	assert.Zero(t, ev.Data.(fd.TurnMetrics).InputEnd, "a speech end is taken by one answer only")
 
 	close(src)

@@ -411,7 +411,7 @@ func (s *Stream) write(c *conn) {
 }
 
 // reconnect moves the stream to a new session: the answer in progress is
-// cut (EventInterrupt, Reason "reconnect"; one that had said nothing is
+// cut (EventInterrupt, Reason fullduplex.ReasonReconnect; one that had said nothing is
 // asked for again), answers asked for and not started are asked again, and
 // the new session is given the conversation so far. It returns the new
 // connection once EventReconnect is queued.
@@ -424,7 +424,7 @@ func (s *Stream) reconnect(reason string) (*conn, error) {
 	reask := len(t.asked)
 	if r := t.resp; r != nil {
 		if !r.ended {
-			items = append(items, event(fullduplex.EventInterrupt, s.turnEndLocked(r, "reconnect"), now))
+			items = append(items, event(fullduplex.EventInterrupt, s.turnEndLocked(r, fullduplex.ReasonReconnect), now))
 		}
 		if r.said {
 			s.logResponseLocked(r)
@@ -463,7 +463,7 @@ func (s *Stream) reconnect(reason string) (*conn, error) {
 		cancel()
 		if err == nil {
 			c := newConn(ws, info, s.cfg.InputFormat.rate())
-			if !s.out.Push(event(fullduplex.EventReconnect, ReconnectInfo{Session: info, Reason: reason, Attempts: attempt}, time.Now())) {
+			if !s.out.Push(event(fullduplex.EventReconnect, ReconnectInfo{Session: info, Reason: reason, Attempts: attempt, Began: now}, time.Now())) {
 				_ = ws.Close()
 				return nil, fullduplex.ErrClosed
 			}

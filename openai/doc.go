@@ -57,7 +57,7 @@
 // the tools and the conversation so far as text, and goes on: it emits
 // fullduplex.EventReconnect (Data: ReconnectInfo), and every client event
 // queued in between goes to the new session. An answer under way when a
-// connection breaks ends with EventInterrupt (Reason "reconnect").
+// connection breaks ends with EventInterrupt (Reason fullduplex.ReasonReconnect, "reconnect").
 //
 // Package openaitest is a fake Realtime server for tests.
 package openai

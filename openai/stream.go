@@ -192,7 +192,14 @@ type ReconnectInfo struct {
 	Reason string
 	// Attempts is how many dials it took.
 	Attempts int
+	// Began is when the move began: the old connection found broken, or
+	// the planned move started.
+	Began time.Time
 }
+
+// ReconnectBegan returns Began: ReconnectInfo is a
+// fullduplex.ReconnectReport.
+func (r ReconnectInfo) ReconnectBegan() time.Time { return r.Began }
 
 // Connected reports whether the stream is connected: true from a successful
 // Connect until the stream ends or Close, including while it reconnects.
