@@ -5,19 +5,16 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"runtime"
-	"runtime/metrics"
-	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/fullduplex-go/fullduplex"
 	"github.com/fullduplex-go/fullduplex/gemini"
 	"github.com/fullduplex-go/fullduplex/gemini/geminitest"
+	"github.com/fullduplex-go/fullduplex/internal/loadstat"
 	"github.com/fullduplex-go/fullduplex/internal/pcm"
 	"github.com/fullduplex-go/fullduplex/telephony/twilio"
 	"github.com/fullduplex-go/fullduplex/telephony/twilio/twiliotest"
@@ -248,7 +245,7 @@ func loadRun(b *testing.B, model string, n int) {
 	errs := make(chan error, n)
 	failed := make([]bool, n) // by call: it ended in an error (its frames are not counted)
 	b.ResetTimer()
-	ruStart := rusage()
+	ruStart := loadstat.CPUTime()
 	start := time.Now()
 	for i := range n {
 		sid := fmt.Sprintf("CA%032d", i)
@@ -303,19 +300,19 @@ func loadRun(b *testing.B, model string, n int) {
 
 	// Measure CPU over the steady part (every call streaming).
 	<-steady
-	ru0 := rusage()
-	sched0 := schedLatencies()
+	ru0 := loadstat.CPUTime()
+	sched0 := loadstat.ReadSched()
 	t0 := time.Now()
 	time.Sleep(time.Duration(loadSeconds)*time.Second - loadRamp - time.Second)
 	var m1 runtime.MemStats
 	runtime.ReadMemStats(&m1)
 	g1 := runtime.NumGoroutine()
-	cpu := rusage() - ru0
+	cpu := loadstat.CPUTime() - ru0
 	wall := time.Since(t0)
-	schedP99 := schedLatencies().p99Since(sched0)
+	schedP99 := loadstat.ReadSched().P99Since(sched0)
 
 	wg.Wait()
-	cpuAll := rusage() - ruStart
+	cpuAll := loadstat.CPUTime() - ruStart
 	b.StopTimer()
 	close(errs)
 	nfailed := 0
@@ -356,10 +353,10 @@ func loadRun(b *testing.B, model string, n int) {
 		}
 		lc.mu.Unlock()
 	}
-	b.ReportMetric(ms(pct(up, 50)), "up-p50-ms")
-	b.ReportMetric(ms(pct(up, 99)), "up-p99-ms")
-	b.ReportMetric(ms(pct(down, 50)), "down-p50-ms")
-	b.ReportMetric(ms(pct(down, 99)), "down-p99-ms")
+	b.ReportMetric(loadstat.MS(loadstat.Percentile(up, 50)), "up-p50-ms")
+	b.ReportMetric(loadstat.MS(loadstat.Percentile(up, 99)), "up-p99-ms")
+	b.ReportMetric(loadstat.MS(loadstat.Percentile(down, 50)), "down-p50-ms")
+	b.ReportMetric(loadstat.MS(loadstat.Percentile(down, 99)), "down-p99-ms")
 	// The cost: CPU time of the whole run (every call, start to last
 	// answer) per second of call, in percent of one core.
 	b.ReportMetric(100*cpuAll.Seconds()/float64(n*loadSeconds), "cpu%/call")
@@ -368,8 +365,8 @@ func loadRun(b *testing.B, model string, n int) {
 	b.ReportMetric(100*cpu.Seconds()/wall.Seconds(), "process-cpu%")
 	b.ReportMetric(float64(int64(m1.HeapInuse)-int64(m0.HeapInuse))/float64(n)/1024, "heap-KiB/call")
 	b.ReportMetric(float64(g1-g0)/float64(n), "goroutines/call")
-	b.ReportMetric(ms(schedP99), "sched-p99-ms")
-	if p, ok := cpuPressure(); ok {
+	b.ReportMetric(loadstat.MS(schedP99), "sched-p99-ms")
+	if p, ok := loadstat.CPUPressure(); ok {
 		b.ReportMetric(p, "host-cpu-pressure-%")
 	}
 	b.ReportMetric(float64(nfailed), "failed-calls")
@@ -377,65 +374,6 @@ func loadRun(b *testing.B, model string, n int) {
 	b.ReportMetric(float64(reordered), "reordered")
 	b.ReportMetric(float64(len(up))/float64(max(1, n-nfailed)), "frames/call")
 }
-
-// schedHist is the runtime's histogram of how long goroutines waited to
-// run: high values mean the process did not get the CPU it wanted.
-type schedHist struct{ h *metrics.Float64Histogram }
-
-func schedLatencies() schedHist {
-	s := []metrics.Sample{{Name: "/sched/latencies:seconds"}}
-	metrics.Read(s)
-	return schedHist{s[0].Value.Float64Histogram()}
-}
-
-// p99Since returns the 99th percentile of the waits since before.
-func (h schedHist) p99Since(before schedHist) time.Duration {
-	var total uint64
-	counts := make([]uint64, len(h.h.Counts))
-	for i := range counts {
-		counts[i] = h.h.Counts[i] - before.h.Counts[i]
-		total += counts[i]
-	}
-	var acc uint64
-	for i, c := range counts {
-		acc += c
-		if total > 0 && acc*100 >= total*99 {
-			return time.Duration(h.h.Buckets[i+1] * float64(time.Second))
-		}
-	}
-	return 0
-}
-
-// cpuPressure returns the share of the last 10 s in which some runnable
-// task on the machine waited for a CPU (Linux PSI), to tell a loaded host
-// from a slow program.
-func cpuPressure() (float64, bool) {
-	data, err := os.ReadFile("/proc/pressure/cpu")
-	if err != nil {
-		return 0, false
-	}
-	var avg float64
-	if _, err := fmt.Sscanf(string(data), "some avg10=%f", &avg); err != nil {
-		return 0, false
-	}
-	return avg, true
-}
-
-func rusage() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-func pct(d []time.Duration, p int) time.Duration {
-	if len(d) == 0 {
-		return 0
-	}
-	slices.Sort(d)
-	return d[min(len(d)-1, len(d)*p/100)]
-}
-
-func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 func abs(x int) int {
 	if x < 0 {
