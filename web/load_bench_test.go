@@ -113,6 +113,15 @@ func (lc *loadConn) received(data []byte, at time.Time) {
 	if seq >= 0 && seq < len(lc.got) {
 		lc.got[seq] = at
 	}
+	lc.signal()
+}
+
+// signal wakes the page waiting for its answers.
+func (lc *loadConn) signal() {
+	select {
+	case lc.changed <- struct{}{}:
+	default:
+	}
 }
 
 func (lc *loadConn) emitted(at time.Time) {
@@ -227,15 +236,12 @@ func (p *loadPage) read() error {
 		if err != nil {
 			return err
 		}
-		select {
-		case p.lc.changed <- struct{}{}:
-		default:
-		}
+		p.lc.signal()
 	}
 }
 
 // wait waits until done holds (checked with lc.mu held after each frame
-// read) or ctx is done.
+// the page reads or the model gets) or ctx is done.
 func (p *loadPage) wait(ctx context.Context, readErr <-chan error, done func(*loadConn) bool) error {
 	for {
 		p.lc.mu.Lock()
@@ -373,10 +379,13 @@ func loadRun(b *testing.B, model string, n int) {
 				}
 				<-tick.C
 			}
-			// Every answer has come back.
+			// Every frame has reached the model and every answer has come
+			// back.
 			done := func(lc *loadConn) bool { return len(lc.arrived) >= frames }
 			if model == "gemini" {
-				done = func(lc *loadConn) bool { return lc.turns >= wantTurns && len(lc.arrived) >= len(lc.emits) }
+				done = func(lc *loadConn) bool {
+					return lc.lastGot >= frames-1 && lc.turns >= wantTurns && len(lc.arrived) >= len(lc.emits)
+				}
 			}
 			if err := p.wait(ctx, readErr, done); err != nil {
 				fail(err)

@@ -2,7 +2,8 @@ package main
 
 import (
 	"context"
-	"github.com/fullduplex-go/fullduplex/examples/internal/lockedbuf"
+	"crypto/tls"
+	"crypto/x509"
 	"io"
 	"net"
 	"net/http"
@@ -15,6 +16,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/fullduplex-go/fullduplex/examples/internal/lockedbuf"
+	"github.com/fullduplex-go/fullduplex/examples/internal/serve"
 	"github.com/fullduplex-go/fullduplex/internal/pcm"
 	"github.com/fullduplex-go/fullduplex/web"
 )
@@ -49,6 +52,19 @@ func TestOfflineServe(t *testing.T) {
 	ws, _, err := websocket.DefaultDialer.Dial("ws://"+ln.Addr().String()+web.WebSocketPath, nil)
 	require.NoError(t, err)
 	defer ws.Close()
+	converse(t, ws)
+
+	cancel()
+	require.NoError(t, <-done)
+	_, _, err = ws.ReadMessage()
+	assert.True(t, websocket.IsCloseError(err, websocket.CloseGoingAway), "the page is told the server went away: %v", err)
+	assert.Contains(t, stderr.String(), "Offline mode")
+	assert.Contains(t, stderr.String(), "Open http://"+ln.Addr().String())
+}
+
+// converse has one spoken turn with the echo model over ws: the user's
+// speech is transcribed and comes back as audio.
+func converse(t *testing.T, ws *websocket.Conn) {
 	f, err := os.Open("../../testdata/hello.wav")
 	require.NoError(t, err)
 	w, err := pcm.ReadWAV(f)
@@ -77,11 +93,48 @@ func TestOfflineServe(t *testing.T) {
 	}
 	assert.True(t, heard, "the user's speech was transcribed")
 	assert.True(t, audio, "the echo came back as audio")
+}
+
+// With -tls-cert and -tls-key web-chat serves the page over HTTPS and the
+// conversation over wss, with that certificate, as browsers on other
+// machines need for the microphone.
+func TestTLS(t *testing.T) {
+	certFile, keyFile, der, err := serve.SelfSigned(t.TempDir(), "127.0.0.1")
+	require.NoError(t, err)
+	cert, err := x509.ParseCertificate(der)
+	require.NoError(t, err)
+	roots := x509.NewCertPool()
+	roots.AddCert(cert)
+	tlsConfig := &tls.Config{RootCAs: roots}
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stderr syncBuffer
+	done := make(chan error, 1)
+	o := options{Flags: serve.Flags{TLSCert: certFile, TLSKey: keyFile}, offline: true, videoFPS: 1}
+	go func() { done <- run(ctx, ln, o, &stderr) }()
+
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: tlsConfig}}
+	defer client.CloseIdleConnections()
+	resp, err := client.Get("https://" + ln.Addr().String() + "/")
+	require.NoError(t, err)
+	page, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.NoError(t, err)
+	assert.Contains(t, string(page), "Voice chat")
+
+	dialer := websocket.Dialer{TLSClientConfig: tlsConfig}
+	ws, _, err := dialer.Dial("wss://"+ln.Addr().String()+web.WebSocketPath, nil)
+	require.NoError(t, err)
+	defer ws.Close()
+	converse(t, ws)
+
+	_, _, err = websocket.DefaultDialer.Dial("ws://"+ln.Addr().String()+web.WebSocketPath, nil)
+	assert.Error(t, err, "plain ws to the TLS server")
 
 	cancel()
 	require.NoError(t, <-done)
-	_, _, err = ws.ReadMessage()
-	assert.True(t, websocket.IsCloseError(err, websocket.CloseGoingAway), "the page is told the server went away: %v", err)
-	assert.Contains(t, stderr.String(), "Offline mode")
-	assert.Contains(t, stderr.String(), "Open http://"+ln.Addr().String())
+	assert.Contains(t, stderr.String(), "Open https://"+ln.Addr().String()+"/")
 }
