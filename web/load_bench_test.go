@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"os"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -130,52 +129,6 @@ func (lc *loadConn) emitted(at time.Time) {
 	lc.mu.Unlock()
 }
 
-// echoModel is a DuplexStream that answers every audio symbol at once with
-// the same audio as model audio, and stamps both ends.
-type echoModel struct {
-	lc   *loadConn
-	out  chan fullduplex.Symbol
-	done chan struct{}
-	once sync.Once
-}
-
-func newEchoModel(lc *loadConn) *echoModel {
-	return &echoModel{lc: lc, out: make(chan fullduplex.Symbol, 64), done: make(chan struct{})}
-}
-
-func (e *echoModel) Connect(context.Context) error { return nil }
-func (e *echoModel) Connected() bool               { return true }
-func (e *echoModel) SendEnd(context.Context) error { return nil }
-func (e *echoModel) Close() error {
-	e.once.Do(func() { close(e.done) })
-	return nil
-}
-
-func (e *echoModel) Send(ctx context.Context, s fullduplex.Symbol) error {
-	e.lc.received(s.Data, time.Now())
-	answer := fullduplex.AudioSymbol(s.Data, s.SampleRate()).WithMeta(fullduplex.MetaTurn, 1)
-	select {
-	case e.out <- answer:
-		return nil
-	case <-e.done:
-		return fullduplex.ErrClosed
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-func (e *echoModel) Receive(ctx context.Context) (fullduplex.StreamItem, error) {
-	select {
-	case s := <-e.out:
-		e.lc.emitted(time.Now())
-		return s, nil
-	case <-e.done:
-		return nil, fullduplex.ErrClosed
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-}
-
 // stamped is a backend that stamps what passes through it for a loadConn.
 type stamped struct {
 	fullduplex.DuplexStream
@@ -291,7 +244,9 @@ func loadRun(b *testing.B, model string, n int) {
 	var newModel func(lc *loadConn) fullduplex.DuplexStream
 	switch model {
 	case "echo":
-		newModel = func(lc *loadConn) fullduplex.DuplexStream { return newEchoModel(lc) }
+		newModel = func(lc *loadConn) fullduplex.DuplexStream {
+			return loadstat.NewEcho(func(s fullduplex.Symbol, at time.Time) { lc.received(s.Data, at) }, lc.emitted)
+		}
 	case "gemini":
 		gsrv := geminitest.NewServer(geminitest.Options{Echo: true, DiscardMessages: true})
 		defer gsrv.Close()
@@ -320,11 +275,7 @@ func loadRun(b *testing.B, model string, n int) {
 	defer h.Close() // after the pages hung up: waits for every connection's goroutines
 	url := "ws" + strings.TrimPrefix(srv.URL, "http") + web.WebSocketPath
 
-	runtime.GC()
-	var m0 runtime.MemStats
-	runtime.ReadMemStats(&m0)
-	g0 := runtime.NumGoroutine()
-
+	run := loadstat.Run{Unit: "conn", N: n, Seconds: loadSeconds, Before: loadstat.Take(true)}
 	ctx, cancel := context.WithTimeout(context.Background(), loadSeconds*time.Second+loadRamp+60*time.Second)
 	defer cancel()
 	steady := make(chan struct{}) // every page is streaming
@@ -333,7 +284,6 @@ func loadRun(b *testing.B, model string, n int) {
 	errs := make(chan error, n)
 	failed := make([]bool, n) // by page: it ended in an error (its frames are not counted)
 	b.ResetTimer()
-	cpuStart := loadstat.CPUTime()
 	start := time.Now()
 	for i := range n {
 		lc := lcs[fmt.Sprint(i)]
@@ -394,32 +344,22 @@ func loadRun(b *testing.B, model string, n int) {
 	}
 	go func() { ready.Wait(); close(steady) }()
 
-	// What the process got while every page was streaming.
+	// What the process holds and gets while every page is streaming.
 	<-steady
-	cpu0 := loadstat.CPUTime()
-	sched0 := loadstat.ReadSched()
-	t0 := time.Now()
+	run.Start = loadstat.Take(false)
 	time.Sleep(time.Duration(loadSeconds)*time.Second - loadRamp - time.Second)
-	var m1 runtime.MemStats
-	runtime.ReadMemStats(&m1)
-	g1 := runtime.NumGoroutine()
-	cpu := loadstat.CPUTime() - cpu0
-	wall := time.Since(t0)
-	schedP99 := loadstat.ReadSched().P99Since(sched0)
+	run.End = loadstat.Take(false)
 
 	wg.Wait()
-	cpuAll := loadstat.CPUTime() - cpuStart
+	run.Final = loadstat.Take(false)
 	b.StopTimer()
 	close(errs)
-	nfailed := 0
 	for err := range errs {
-		if nfailed++; nfailed <= 3 {
+		if run.Failed++; run.Failed <= 3 {
 			b.Logf("a page failed: %v", err)
 		}
 	}
 
-	var up, down []time.Duration
-	lost, reordered := 0, 0
 	for i := range n {
 		if failed[i] {
 			continue
@@ -428,36 +368,17 @@ func loadRun(b *testing.B, model string, n int) {
 		lc.mu.Lock()
 		for f := range frames {
 			if lc.got[f].IsZero() {
-				lost++
+				run.Lost++
 				continue
 			}
-			up = append(up, lc.got[f].Sub(lc.sent[f]))
+			run.Up = append(run.Up, lc.got[f].Sub(lc.sent[f]))
 		}
-		reordered += lc.reorder
-		lost += max(len(lc.emits)-len(lc.arrived), len(lc.arrived)-len(lc.emits))
+		run.Reordered += lc.reorder
+		run.Lost += max(len(lc.emits)-len(lc.arrived), len(lc.arrived)-len(lc.emits))
 		for k := range min(len(lc.arrived), len(lc.emits)) {
-			down = append(down, lc.arrived[k].Sub(lc.emits[k]))
+			run.Down = append(run.Down, lc.arrived[k].Sub(lc.emits[k]))
 		}
 		lc.mu.Unlock()
 	}
-	b.ReportMetric(loadstat.MS(loadstat.Percentile(up, 50)), "up-p50-ms")
-	b.ReportMetric(loadstat.MS(loadstat.Percentile(up, 99)), "up-p99-ms")
-	b.ReportMetric(loadstat.MS(loadstat.Percentile(down, 50)), "down-p50-ms")
-	b.ReportMetric(loadstat.MS(loadstat.Percentile(down, 99)), "down-p99-ms")
-	// The cost: CPU time of the whole run (every page, start to last
-	// answer) per second of conversation, in percent of one core.
-	b.ReportMetric(100*cpuAll.Seconds()/float64(n*loadSeconds), "cpu%/conn")
-	// What the process got while every page was streaming: on a loaded
-	// host this is capped by the other processes, not by the pages.
-	b.ReportMetric(100*cpu.Seconds()/wall.Seconds(), "process-cpu%")
-	b.ReportMetric(float64(int64(m1.HeapInuse)-int64(m0.HeapInuse))/float64(n)/1024, "heap-KiB/conn")
-	b.ReportMetric(float64(g1-g0)/float64(n), "goroutines/conn")
-	b.ReportMetric(loadstat.MS(schedP99), "sched-p99-ms")
-	if p, ok := loadstat.CPUPressure(); ok {
-		b.ReportMetric(p, "host-cpu-pressure-%")
-	}
-	b.ReportMetric(float64(nfailed), "failed-conns")
-	b.ReportMetric(float64(lost), "lost")
-	b.ReportMetric(float64(reordered), "reordered")
-	b.ReportMetric(float64(len(up))/float64(max(1, n-nfailed)), "frames/conn")
+	run.Report(b)
 }

@@ -23,6 +23,9 @@ func ReadSched() Sched {
 // P99Since returns the 99th percentile of the waits since before (the
 // upper bound of its bucket), 0 when there were none.
 func (s Sched) P99Since(before Sched) time.Duration {
+	if s.h == nil {
+		return 0
+	}
 	var total uint64
 	counts := make([]uint64, len(s.h.Counts))
 	for i := range counts {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -62,54 +61,6 @@ const (
 	loadSeconds = 10              // each call's length
 	loadRamp    = 2 * time.Second // calls start evenly over this
 )
-
-// echoModel is a DuplexStream that answers every audio symbol at once with
-// the same audio as model audio, and stamps both ends.
-type echoModel struct {
-	calls *loadCall
-	out   chan fullduplex.Symbol
-	done  chan struct{}
-	once  sync.Once
-}
-
-func newEchoModel(lc *loadCall) *echoModel {
-	return &echoModel{calls: lc, out: make(chan fullduplex.Symbol, 64), done: make(chan struct{})}
-}
-
-func (e *echoModel) Connect(context.Context) error { return nil }
-func (e *echoModel) Connected() bool               { return true }
-func (e *echoModel) Close() error {
-	e.once.Do(func() { close(e.done) })
-	return nil
-}
-func (e *echoModel) SendEnd(context.Context) error { return nil }
-
-func (e *echoModel) Send(ctx context.Context, s fullduplex.Symbol) error {
-	now := time.Now()
-	chunk, _ := s.Metadata[twilio.MetaChunk].(int)
-	e.calls.received(chunk, now)
-	answer := fullduplex.AudioSymbol(s.Data, s.SampleRate()).WithMeta(fullduplex.MetaTurn, 1)
-	select {
-	case e.out <- answer:
-		return nil
-	case <-e.done:
-		return fullduplex.ErrClosed
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-func (e *echoModel) Receive(ctx context.Context) (fullduplex.StreamItem, error) {
-	select {
-	case s := <-e.out:
-		e.calls.emitted(time.Now())
-		return s, nil
-	case <-e.done:
-		return nil, fullduplex.ErrClosed
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-}
 
 // loadCall is what one call measured.
 type loadCall struct {
@@ -196,7 +147,12 @@ func loadRun(b *testing.B, model string, n int) {
 	var newModel func(lc *loadCall) fullduplex.DuplexStream
 	switch model {
 	case "echo":
-		newModel = func(lc *loadCall) fullduplex.DuplexStream { return newEchoModel(lc) }
+		newModel = func(lc *loadCall) fullduplex.DuplexStream {
+			return loadstat.NewEcho(func(s fullduplex.Symbol, at time.Time) {
+				chunk, _ := s.Metadata[twilio.MetaChunk].(int)
+				lc.received(chunk, at)
+			}, lc.emitted)
+		}
 	case "gemini":
 		gsrv := geminitest.NewServer(geminitest.Options{Echo: true, DiscardMessages: true})
 		defer gsrv.Close()
@@ -231,10 +187,7 @@ func loadRun(b *testing.B, model string, n int) {
 	defer handlers.Wait()
 	url := "ws" + strings.TrimPrefix(srv.URL, "http")
 
-	runtime.GC()
-	var m0 runtime.MemStats
-	runtime.ReadMemStats(&m0)
-	g0 := runtime.NumGoroutine()
+	run := loadstat.Run{Unit: "call", N: n, Seconds: loadSeconds, Before: loadstat.Take(true)}
 
 	ctx, cancel := context.WithTimeout(context.Background(), loadSeconds*time.Second+loadRamp+60*time.Second)
 	defer cancel()
@@ -245,7 +198,6 @@ func loadRun(b *testing.B, model string, n int) {
 	errs := make(chan error, n)
 	failed := make([]bool, n) // by call: it ended in an error (its frames are not counted)
 	b.ResetTimer()
-	ruStart := loadstat.CPUTime()
 	start := time.Now()
 	for i := range n {
 		sid := fmt.Sprintf("CA%032d", i)
@@ -298,26 +250,18 @@ func loadRun(b *testing.B, model string, n int) {
 	}
 	go func() { ready.Wait(); close(steady) }()
 
-	// Measure CPU over the steady part (every call streaming).
+	// What the process holds and gets while every call is streaming.
 	<-steady
-	ru0 := loadstat.CPUTime()
-	sched0 := loadstat.ReadSched()
-	t0 := time.Now()
+	run.Start = loadstat.Take(false)
 	time.Sleep(time.Duration(loadSeconds)*time.Second - loadRamp - time.Second)
-	var m1 runtime.MemStats
-	runtime.ReadMemStats(&m1)
-	g1 := runtime.NumGoroutine()
-	cpu := loadstat.CPUTime() - ru0
-	wall := time.Since(t0)
-	schedP99 := loadstat.ReadSched().P99Since(sched0)
+	run.End = loadstat.Take(false)
 
 	wg.Wait()
-	cpuAll := loadstat.CPUTime() - ruStart
+	run.Final = loadstat.Take(false)
 	b.StopTimer()
 	close(errs)
-	nfailed := 0
 	for err := range errs {
-		if nfailed++; nfailed <= 3 {
+		if run.Failed++; run.Failed <= 3 {
 			b.Logf("a call failed: %v", err)
 		}
 	}
@@ -327,8 +271,6 @@ func loadRun(b *testing.B, model string, n int) {
 		}
 	}
 
-	var up, down []time.Duration
-	lost, reordered := 0, 0
 	for i, lc := range lcs {
 		if failed[i] {
 			continue
@@ -336,43 +278,22 @@ func loadRun(b *testing.B, model string, n int) {
 		lc.mu.Lock()
 		for f := range frames {
 			if lc.got[f].IsZero() {
-				lost++
+				run.Lost++
 				continue
 			}
-			up = append(up, lc.got[f].Sub(lc.sent[f]))
+			run.Up = append(run.Up, lc.got[f].Sub(lc.sent[f]))
 		}
-		reordered += lc.reorder
+		run.Reordered += lc.reorder
 		if c := clients[i]; c != nil {
 			arrived, _ := c.Arrivals()
-			if len(arrived) != len(lc.emits) {
-				lost += abs(len(lc.emits) - len(arrived))
-			}
+			run.Lost += abs(len(lc.emits) - len(arrived))
 			for k := range min(len(arrived), len(lc.emits)) {
-				down = append(down, arrived[k].Sub(lc.emits[k]))
+				run.Down = append(run.Down, arrived[k].Sub(lc.emits[k]))
 			}
 		}
 		lc.mu.Unlock()
 	}
-	b.ReportMetric(loadstat.MS(loadstat.Percentile(up, 50)), "up-p50-ms")
-	b.ReportMetric(loadstat.MS(loadstat.Percentile(up, 99)), "up-p99-ms")
-	b.ReportMetric(loadstat.MS(loadstat.Percentile(down, 50)), "down-p50-ms")
-	b.ReportMetric(loadstat.MS(loadstat.Percentile(down, 99)), "down-p99-ms")
-	// The cost: CPU time of the whole run (every call, start to last
-	// answer) per second of call, in percent of one core.
-	b.ReportMetric(100*cpuAll.Seconds()/float64(n*loadSeconds), "cpu%/call")
-	// What the process got while every call was streaming: on a loaded
-	// host this is capped by the other processes, not by the calls.
-	b.ReportMetric(100*cpu.Seconds()/wall.Seconds(), "process-cpu%")
-	b.ReportMetric(float64(int64(m1.HeapInuse)-int64(m0.HeapInuse))/float64(n)/1024, "heap-KiB/call")
-	b.ReportMetric(float64(g1-g0)/float64(n), "goroutines/call")
-	b.ReportMetric(loadstat.MS(schedP99), "sched-p99-ms")
-	if p, ok := loadstat.CPUPressure(); ok {
-		b.ReportMetric(p, "host-cpu-pressure-%")
-	}
-	b.ReportMetric(float64(nfailed), "failed-calls")
-	b.ReportMetric(float64(lost), "lost")
-	b.ReportMetric(float64(reordered), "reordered")
-	b.ReportMetric(float64(len(up))/float64(max(1, n-nfailed)), "frames/call")
+	run.Report(b)
 }
 
 func abs(x int) int {
