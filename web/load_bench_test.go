@@ -301,6 +301,15 @@ func loadRun(b *testing.B, model string, n int) {
 				fail(err)
 				return
 			}
+			// Answer pings within the server's WriteTimeout, not gorilla's
+			// 1 s: on a starved host the fake page is not what should fail.
+			ws.SetPingHandler(func(data string) error {
+				err := ws.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(web.DefaultWriteTimeout))
+				if errors.Is(err, websocket.ErrCloseSent) {
+					return nil
+				}
+				return err
+			})
 			p := &loadPage{ws: ws, lc: lc, echo: model == "echo"}
 			readErr := make(chan error, 1)
 			var reader sync.WaitGroup
