@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"io"
 	"net"
 	"net/http"
@@ -33,21 +32,10 @@ type syncBuffer = lockedbuf.Buffer
 // protocol has a spoken turn with the local echo model; cancelling the
 // context (Ctrl-C) ends the server and every conversation cleanly.
 func TestOfflineServe(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var stderr syncBuffer
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, ln, options{offline: true, videoFPS: 1}, &stderr) }()
-
-	base := "http://" + ln.Addr().String()
-	resp, err := http.Get(base + "/")
-	require.NoError(t, err)
-	page, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	require.NoError(t, err)
-	assert.Contains(t, string(page), "Voice chat")
+	ln, stderr, done := start(t, ctx, options{offline: true, videoFPS: 1})
+	getPage(t, http.DefaultClient, "http://"+ln.Addr().String()+"/")
 
 	ws, _, err := websocket.DefaultDialer.Dial("ws://"+ln.Addr().String()+web.WebSocketPath, nil)
 	require.NoError(t, err)
@@ -99,31 +87,16 @@ func converse(t *testing.T, ws *websocket.Conn) {
 // conversation over wss, with that certificate, as browsers on other
 // machines need for the microphone.
 func TestTLS(t *testing.T) {
-	certFile, keyFile, der, err := serve.SelfSigned(t.TempDir(), "127.0.0.1")
+	certFile, keyFile, roots, err := serve.SelfSigned(t.TempDir(), "127.0.0.1")
 	require.NoError(t, err)
-	cert, err := x509.ParseCertificate(der)
-	require.NoError(t, err)
-	roots := x509.NewCertPool()
-	roots.AddCert(cert)
 	tlsConfig := &tls.Config{RootCAs: roots}
-
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var stderr syncBuffer
-	done := make(chan error, 1)
-	o := options{Flags: serve.Flags{TLSCert: certFile, TLSKey: keyFile}, offline: true, videoFPS: 1}
-	go func() { done <- run(ctx, ln, o, &stderr) }()
+	ln, stderr, done := start(t, ctx, options{Flags: serve.Flags{TLSCert: certFile, TLSKey: keyFile}, offline: true, videoFPS: 1})
 
 	client := &http.Client{Transport: &http.Transport{TLSClientConfig: tlsConfig}}
 	defer client.CloseIdleConnections()
-	resp, err := client.Get("https://" + ln.Addr().String() + "/")
-	require.NoError(t, err)
-	page, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	require.NoError(t, err)
-	assert.Contains(t, string(page), "Voice chat")
+	getPage(t, client, "https://"+ln.Addr().String()+"/")
 
 	dialer := websocket.Dialer{TLSClientConfig: tlsConfig}
 	ws, _, err := dialer.Dial("wss://"+ln.Addr().String()+web.WebSocketPath, nil)
@@ -137,4 +110,25 @@ func TestTLS(t *testing.T) {
 	cancel()
 	require.NoError(t, <-done)
 	assert.Contains(t, stderr.String(), "Open https://"+ln.Addr().String()+"/")
+}
+
+// start runs web-chat with o on a free port until ctx is done; done gets
+// what run returned.
+func start(t *testing.T, ctx context.Context, o options) (ln net.Listener, stderr *syncBuffer, done <-chan error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	stderr = new(syncBuffer)
+	d := make(chan error, 1)
+	go func() { d <- run(ctx, ln, o, stderr) }()
+	return ln, stderr, d
+}
+
+// getPage checks that url serves the page.
+func getPage(t *testing.T, client *http.Client, url string) {
+	resp, err := client.Get(url)
+	require.NoError(t, err)
+	page, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.NoError(t, err)
+	assert.Contains(t, string(page), "Voice chat")
 }

@@ -16,9 +16,9 @@ import (
 
 // SelfSigned writes a self-signed certificate for hosts (IP addresses or
 // DNS names), valid for a day, and its ECDSA P-256 key, as cert.pem and
-// key.pem in dir; it returns the files' paths and the certificate's DER
-// bytes (for a client that should trust it).
-func SelfSigned(dir string, hosts ...string) (certFile, keyFile string, der []byte, err error) {
+// key.pem in dir; it returns the files' paths and a pool holding the
+// certificate, for a client that should trust it (tls.Config.RootCAs).
+func SelfSigned(dir string, hosts ...string) (certFile, keyFile string, roots *x509.CertPool, err error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return "", "", nil, err
@@ -45,7 +45,7 @@ func SelfSigned(dir string, hosts ...string) (certFile, keyFile string, der []by
 			tmpl.DNSNames = append(tmpl.DNSNames, h)
 		}
 	}
-	der, err = x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
 		return "", "", nil, err
 	}
@@ -60,5 +60,11 @@ func SelfSigned(dir string, hosts ...string) (certFile, keyFile string, der []by
 	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
 		return "", "", nil, err
 	}
-	return certFile, keyFile, der, nil
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return "", "", nil, err
+	}
+	roots = x509.NewCertPool()
+	roots.AddCert(cert)
+	return certFile, keyFile, roots, nil
 }

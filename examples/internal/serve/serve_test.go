@@ -33,7 +33,7 @@ func get(t *testing.T, c *http.Client, url string) string {
 // With -tls-cert and -tls-key the server speaks HTTPS only, with that
 // certificate; cancelling the context shuts it down and then calls end.
 func TestServeTLS(t *testing.T) {
-	certFile, keyFile, der, err := SelfSigned(t.TempDir(), "127.0.0.1")
+	certFile, keyFile, roots, err := SelfSigned(t.TempDir(), "127.0.0.1")
 	require.NoError(t, err)
 	f := Flags{TLSCert: certFile, TLSKey: keyFile}
 	ln := listen(t)
@@ -46,10 +46,6 @@ func TestServeTLS(t *testing.T) {
 
 	url := f.URL(ln)
 	assert.Equal(t, "https://"+ln.Addr().String(), url)
-	cert, err := x509.ParseCertificate(der)
-	require.NoError(t, err)
-	roots := x509.NewCertPool()
-	roots.AddCert(cert)
 	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}}}
 	defer client.CloseIdleConnections()
 	assert.Equal(t, "hello", get(t, client, url+"/"))
