@@ -288,7 +288,7 @@ func (c *Conn) read() (m ClientMessage, ok bool) {
 	if err != nil {
 		return ClientMessage{}, false
 	}
-	_ = json.Unmarshal(normalize(data), &m) // a malformed message is recorded raw
+	decodeClientMessage(data, &m) // a malformed message is recorded raw
 	m.Raw = json.RawMessage(data)
 	m.Binary = mt == websocket.BinaryMessage
 	m.Received = time.Now()
