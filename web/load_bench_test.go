@@ -97,7 +97,8 @@ func newLoadConn(frames int) *loadConn {
 		lastGot: -1, lastIn: -1, changed: make(chan struct{}, 1)}
 }
 
-// received notes that the model got frame seq.
+// received notes that the model got the frame data (its number is in its
+// first samples) at at.
 func (lc *loadConn) received(data []byte, at time.Time) {
 	if len(data) < 4 {
 		return
