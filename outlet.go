@@ -134,6 +134,9 @@ func (o *outlet) deliver(ctx context.Context, item StreamItem) error {
 // cut cancels it and a cut after a Reset stands.
 func (o *outlet) syncLocked(r *receiver) {
 	cut, reset := o.cutSeq.Load(), o.resetSeq.Load()
+	if cut == o.seenCut && reset == o.seenReset {
+		return // nothing new: the common case, with no stores
+	}
 	newCut, newReset := cut != o.seenCut, reset != o.seenReset
 	o.seenCut, o.seenReset = cut, reset
 	switch {
