@@ -37,7 +37,10 @@ type meter struct {
 	// steady is true once cur's first audio (and, with a reporter, its
 	// first played audio) is known: more audio only adds up. Same owner.
 	steady bool
-	_      [64]byte // keeps the fields above, written per symbol, off the lines of the others
+	// spokeUntil is the latest end of the user's speech a stream reported
+	// (InputEnder) that no turn took yet. Same owner.
+	spokeUntil time.Time
+	_          [64]byte // keeps the fields above, written per symbol, off the lines of the others
 
 	mu         sync.Mutex
 	inputs     []time.Time // input ends not matched to a turn yet, oldest first
@@ -177,8 +180,11 @@ func (m *meter) beginLocked() {
 	if len(m.inputs) > 0 {
 		t.m.InputEnd = m.inputs[0]
 		m.inputs = append(m.inputs[:0], m.inputs[1:]...)
+	} else {
+		t.m.InputEnd = m.spokeUntil // the service's voice detection ended the input, or zero
 	}
 	m.mu.Unlock()
+	m.spokeUntil = time.Time{}
 }
 
 // pollOpenLocked asks the receiver whether the turn being received has
@@ -200,6 +206,12 @@ func (m *meter) eventLocked(ev StreamEvent) {
 	case EventUsage:
 		if u, ok := ev.Data.(Usage); ok {
 			addUsage(&t.m.Usage, u)
+		}
+	case EventMetadata:
+		if e, ok := ev.Data.(InputEnder); ok {
+			if at := e.InputEnd(); !at.IsZero() {
+				m.spokeUntil = at
+			}
 		}
 	case EventToolCall:
 		m.beginLocked()
@@ -272,12 +284,13 @@ func (m *meter) endTurnLocked(end time.Time, interrupted bool) {
 // pollSettling marks the settling turns whose audio has played out ready,
 // oldest first: later ones play after it.
 func (m *meter) pollSettling() {
-	now := m.clock()
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for len(m.settling) > 0 {
 		s := &m.settling[0]
-		m.notePlayedLocked(s, now)
+		p := m.reporter.Played(s.backendTurn)
+		now := m.clock() // read after Played: what p says had played by now
+		m.notePlayedLocked(s, p, now)
 		if s.m.Played < s.m.AudioOut-playTolerance {
 			return
 		}
@@ -287,8 +300,7 @@ func (m *meter) pollSettling() {
 	}
 }
 
-func (m *meter) notePlayedLocked(s *settlingTurn, now time.Time) {
-	p := m.reporter.Played(s.backendTurn)
+func (m *meter) notePlayedLocked(s *settlingTurn, p time.Duration, now time.Time) {
 	s.m.Played = p
 	if p > 0 && s.m.FirstPlayed.IsZero() {
 		s.m.FirstPlayed = now.Add(-p)
@@ -304,7 +316,7 @@ func (m *meter) popSettlingLocked() {
 func (m *meter) readySettlingLocked(now time.Time) {
 	for len(m.settling) > 0 {
 		s := &m.settling[0]
-		m.notePlayedLocked(s, now)
+		m.notePlayedLocked(s, m.reporter.Played(s.backendTurn), now)
 		s.m.Done = now
 		m.readyLocked(s.m)
 		m.popSettlingLocked()

@@ -42,9 +42,10 @@ type TurnMetrics struct {
 	// InputEnd is when the user input this turn answers ended: the
 	// Timestamp of a text Symbol sent, or when SendEnd or CloseSend ended
 	// audio input. Inputs are matched to answers in order, as the turn
-	// grammar answers them. Zero when the backend ended the user's turn
-	// by itself (server-side voice detection) and nothing on the client
-	// did.
+	// grammar answers them. When the backend ended the user's turn by
+	// itself (server-side voice detection) and nothing on the client did,
+	// it is the end of speech the stream reported (an InputEnder), or zero
+	// when it reported none.
 	InputEnd time.Time
 	// FirstSymbol and FirstAudio are the Timestamps of the turn's first
 	// model symbol and first model audio symbol.

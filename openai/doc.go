@@ -45,7 +45,9 @@
 // fullduplex.PlaybackReporter that DuplexSession.RunDuplex hands over
 // (UsePlayback): Played(turn), clamped to the audio received, since a value
 // past the end is an error on the service; without one, everything received
-// counts as heard.
+// counts as heard. With a reporter, the EventInterrupt's TurnEnd.Heard says
+// what was heard: the audio_end_ms sent, and the same share of the
+// answer's transcript.
 //
 // # Sessions
 //
