@@ -32,8 +32,12 @@ bench:
 bench-python:
 	GO=$(GO) bash bench/compare.sh
 
+# chat builds mic-chat and runs the binary, not go run: go run exits 1 when
+# Ctrl-C reaches it, where mic-chat ends the conversation and exits 0.
+CHAT_BIN ?= $${TMPDIR:-/tmp}/fullduplex-mic-chat
 chat: deps
-	$(GO) run ./examples/mic-chat $(ARGS)
+	$(GO) build -o "$(CHAT_BIN)" ./examples/mic-chat
+	"$(CHAT_BIN)" $(ARGS)
 
 # fuzz runs each fuzz target for FUZZTIME (default 30s).
 FUZZTIME ?= 30s

@@ -3,11 +3,13 @@ package audio
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -179,7 +181,8 @@ func TestBridgeBargeInWithEchoCancellation(t *testing.T) {
 			probe := &gateProbe{start: time.Now()}
 			b, err := NewBridge(session, Config{
 				Filter: func(in fullduplex.Source, out fullduplex.Sink) (fullduplex.Source, error) {
-					src, err := aec.Filter(aec.Config{})(in, out)
+					probe.raw = &rawProbe{src: in, db: map[time.Time]float64{}}
+					src, err := aec.Filter(aec.Config{})(probe.raw, out)
 					probe.src, probe.can, probe.spk = src, src.(*aec.Canceller), out.(*Speaker)
 					return probe, err
 				},
@@ -190,7 +193,7 @@ func TestBridgeBargeInWithEchoCancellation(t *testing.T) {
 			probe.b = b
 			defer func() {
 				if t.Failed() {
-					t.Logf("gate probe (ms since start: mic dBFS, level at capture dBFS, claimed reduction dB, lag ms, interrupts):\n%s", probe.log.String())
+					t.Logf("gate probe (ms since start: raw mic dBFS, mic after the canceller dBFS, level at capture dBFS, claimed reduction dB, lag ms, interrupts):\n%s", probe.log.String())
 				}
 			}()
 			stop := runInBackground(ctx, b)
@@ -243,6 +246,7 @@ func warmScript(t *testing.T) []int16 {
 // the echo gate compares: logged when a test fails.
 type gateProbe struct {
 	src   fullduplex.Source
+	raw   *rawProbe
 	can   *aec.Canceller
 	spk   *Speaker
 	b     *Bridge
@@ -260,11 +264,44 @@ func (p *gateProbe) Next(ctx context.Context) (fullduplex.Symbol, error) {
 	l, _ := p.spk.LevelAt(s.Timestamp)
 	if p.n < 4000 {
 		p.n++
-		fmt.Fprintf(&p.log, "%d: %.0f %.0f %.0f %d %d\n", s.Timestamp.Sub(p.start).Milliseconds(), pcm.DBFS(x), pcm.AmplitudeToDB(l),
+		fmt.Fprintf(&p.log, "%d: %.0f %.0f %.0f %.0f %d %d\n", s.Timestamp.Sub(p.start).Milliseconds(), p.raw.level(s.Timestamp), pcm.DBFS(x), pcm.AmplitudeToDB(l),
 			p.can.EchoReductionDB(), time.Since(s.Timestamp).Milliseconds(), p.b.Stats().BargeIn.Interrupts)
 	}
 	return s, nil
 }
 
+// rawProbe notes the level of each microphone symbol before the canceller,
+// by capture time.
+type rawProbe struct {
+	src fullduplex.Source
+	mu  sync.Mutex
+	db  map[time.Time]float64
+}
+
+func (r *rawProbe) Next(ctx context.Context) (fullduplex.Symbol, error) {
+	s, err := r.src.Next(ctx)
+	if err == nil && s.Modality == fullduplex.ModalityAudio {
+		x, _ := pcm.DecodeInt16(nil, s.Data)
+		r.mu.Lock()
+		if len(r.db) < 10000 {
+			r.db[s.Timestamp] = pcm.DBFS(x)
+		}
+		r.mu.Unlock()
+	}
+	return s, err
+}
+
+func (r *rawProbe) level(at time.Time) float64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if db, ok := r.db[at]; ok {
+		return db
+	}
+	return math.NaN()
+}
+
 func (p *gateProbe) EchoReductionDB() float64 { return p.can.EchoReductionDB() }
 func (p *gateProbe) Close() error             { return p.can.Close() }
+
+// InputGlitches forwards the microphone's count to the canceller.
+func (r *rawProbe) InputGlitches() int64 { return r.src.(aec.InputGlitchCounter).InputGlitches() }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/fullduplex-go/fullduplex"
@@ -42,6 +43,11 @@ type Config struct {
 	// model with automatic activity detection off, a push-to-talk
 	// backend). EndOfTurn works with barge-in disabled, too.
 	BargeIn bargein.Config
+	// OnBargeIn, if set, is called each time client-side barge-in cuts
+	// the model off (after the speaker is flushed and the session told):
+	// a console prints a marker. It runs on the microphone's goroutine
+	// and must not block.
+	OnBargeIn func()
 	// DisableBargeIn turns client-side barge-in off: only the backend's
 	// interrupts stop the speaker. Default false: on.
 	DisableBargeIn bool
@@ -105,13 +111,26 @@ func NewBridge(session *fullduplex.DuplexSession, cfg Config) (*Bridge, error) {
 	bargeIn := !cfg.DisableBargeIn && mon != nil
 	if bargeIn || cfg.BargeIn.EndOfTurn > 0 {
 		wcfg := cfg.BargeIn
-		if r, ok := b.filtered.(interface{ EchoReductionDB() float64 }); ok && wcfg.EchoReduction == nil {
-			wcfg.EchoReduction = r.EchoReductionDB
+		if wcfg.EchoReduction == nil {
+			// A canceller's measure of how far below the output its echo
+			// is: the echo path's loss included (aec.Canceller.EchoLossDB)
+			// if it has one, else what it removes.
+			if r, ok := b.filtered.(interface{ EchoLossDB() float64 }); ok {
+				wcfg.EchoReduction = r.EchoLossDB
+			} else if r, ok := b.filtered.(interface{ EchoReductionDB() float64 }); ok {
+				wcfg.EchoReduction = r.EchoReductionDB
+			}
 		}
 		if wcfg.EndOfTurn > 0 && wcfg.OnEndOfTurn == nil {
 			wcfg.OnEndOfTurn = session.SendEnd
 		}
 		interrupt := session.Interrupt
+		if cfg.OnBargeIn != nil {
+			interrupt = func() {
+				session.Interrupt()
+				cfg.OnBargeIn()
+			}
+		}
 		if !bargeIn {
 			interrupt = func() {}
 			if mon == nil {
@@ -162,6 +181,29 @@ func (b *Bridge) Stats() BridgeStats {
 	return st
 }
 
+// sinks returns Config.Sinks and, when barge-in may pause the speaker
+// (BargeIn.ResumeAfter), the sink that tells the watcher the user's words
+// arrived in the input transcript.
+func (b *Bridge) sinks() []fullduplex.Sink {
+	if b.watcher == nil || b.cfg.BargeIn.ResumeAfter <= 0 {
+		return b.cfg.Sinks
+	}
+	return append(append([]fullduplex.Sink(nil), b.cfg.Sinks...), wordsHeard{b.watcher})
+}
+
+// wordsHeard confirms a barge-in pause when a transcript of the user's
+// words arrives.
+type wordsHeard struct{ w *bargein.Watcher }
+
+func (h wordsHeard) Write(_ context.Context, item fullduplex.StreamItem) error {
+	if s, ok := item.(fullduplex.Symbol); ok && s.Role() == fullduplex.RoleUser {
+		if text, ok := s.TextValue(); ok && strings.TrimSpace(text) != "" {
+			h.w.Confirm()
+		}
+	}
+	return nil
+}
+
 type drainer interface {
 	Drain(ctx context.Context) error
 }
@@ -173,8 +215,8 @@ type drainer interface {
 // finished when it returns; the devices stay open until Close.
 func (b *Bridge) Run(ctx context.Context) error {
 	sink := b.output
-	if len(b.cfg.Sinks) > 0 {
-		sink = fullduplex.MultiSink(append([]fullduplex.Sink{b.output}, b.cfg.Sinks...)...)
+	if sinks := b.sinks(); len(sinks) > 0 {
+		sink = fullduplex.MultiSink(append([]fullduplex.Sink{b.output}, sinks...)...)
 	}
 	err := b.session.RunDuplex(ctx, b.input, sink)
 	if err != nil {

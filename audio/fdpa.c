@@ -1,5 +1,9 @@
 #include "fdpa.h"
 
+#ifdef __linux__
+#include <pa_linux_alsa.h>
+#endif
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,14 +92,31 @@ static void play(fd_stream *s, int16_t *out, unsigned long frames, int64_t now, 
 	if (!out) return;
 	uint64_t r = atomic_load_explicit(&s->r, memory_order_relaxed);
 	uint64_t w = atomic_load_explicit(&s->w, memory_order_acquire);
+	if (s->test_race) {
+		fd_commit(s, s->test_race);
+		fd_flush(s);
+		s->test_race = 0;
+	}
+	// flush_to is a floor for r on every callback, not a one-shot event:
+	// a commit and a Flush that land between the two loads (f beyond the
+	// w read above) skip what this callback can see now, and the rest on
+	// the next one, so no sample committed before a Flush plays after
+	// the callback that first sees it.
+	// paused is loaded before flush_to: a Flush clears it after moving
+	// flush_to, so a callback that sees the pause lifted by a Flush also
+	// sees that Flush.
+	int paused = atomic_load_explicit(&s->paused, memory_order_acquire);
 	uint64_t f = atomic_load_explicit(&s->flush_to, memory_order_acquire);
 	int flushed = 0;
 	if (f != s->flush_seen) {
 		s->flush_seen = f;
 		flushed = 1;
-		if (f > r) r = f < w ? f : w;
 	}
-	uint64_t avail = w - r;
+	if (f > r) {
+		r = f < w ? f : w;
+		flushed = 1;
+	}
+	uint64_t avail = paused ? 0 : w - r;
 	uint64_t n = frames < avail ? frames : avail;
 	double sum = 0;
 	for (uint64_t i = 0; i < n; i++) {
@@ -115,7 +136,7 @@ static void play(fd_stream *s, int16_t *out, unsigned long frames, int64_t now, 
 	}
 	atomic_store_explicit(&s->r, r + n, memory_order_release);
 	atomic_fetch_add_explicit(&s->frames, (int64_t)n, memory_order_relaxed);
-	if (n < frames && s->was_playing && !flushed)
+	if (n < frames && s->was_playing && !flushed && !paused)
 		atomic_fetch_add_explicit(&s->underruns, 1, memory_order_relaxed);
 	s->was_playing = n == frames && n > 0;
 	atomic_store_explicit(&s->playing, n > 0, memory_order_relaxed);
@@ -176,6 +197,21 @@ PaError fd_open(fd_stream *s, int device, double rate, unsigned long frames, dou
 		rate, frames, paClipOff, fd_callback, s);
 }
 
+int fd_realtime(fd_stream *s, int device, int enable) {
+#ifdef __linux__
+	const PaDeviceInfo *d = Pa_GetDeviceInfo(device);
+	const PaHostApiInfo *h = d ? Pa_GetHostApiInfo(d->hostApi) : NULL;
+	// PaAlsa_EnableRealtimeScheduling takes the stream as ALSA's own:
+	// only for an ALSA stream.
+	if (h && h->type == paALSA) {
+		PaAlsa_EnableRealtimeScheduling(s->pa, enable);
+		return 1;
+	}
+#endif
+	(void)s; (void)device; (void)enable;
+	return 0;
+}
+
 uint64_t fd_stage(fd_stream *s, const int16_t *src, uint64_t n) {
 	uint64_t w = atomic_load_explicit(&s->w, memory_order_relaxed);
 	uint64_t r = atomic_load_explicit(&s->r, memory_order_acquire);
@@ -209,6 +245,11 @@ uint64_t fd_queued(fd_stream *s) {
 
 void fd_flush(fd_stream *s) {
 	atomic_store_explicit(&s->flush_to, atomic_load_explicit(&s->w, memory_order_acquire), memory_order_release);
+	atomic_store_explicit(&s->paused, 0, memory_order_release);
+}
+
+void fd_pause(fd_stream *s, int paused) {
+	atomic_store_explicit(&s->paused, paused != 0, memory_order_release);
 }
 
 double fd_level(fd_stream *s, int64_t now) {

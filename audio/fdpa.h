@@ -23,6 +23,7 @@ typedef struct fd_stream {
 	_Atomic uint64_t w;        // samples ever written (published)
 	_Atomic uint64_t r;        // samples ever read
 	_Atomic uint64_t flush_to; // playback: skip everything before this write position
+	_Atomic int paused;        // playback: play silence and keep the queue (fd_flush clears it)
 
 	_Atomic int64_t last_cb_ns; // CLOCK_MONOTONIC of the latest callback
 	_Atomic uint64_t stamp_w;   // capture: w after the latest callback
@@ -63,6 +64,10 @@ typedef struct fd_stream {
 	// touched by the callback only
 	int was_playing;
 	uint64_t flush_seen;
+	// test_race: if nonzero, the next playback callback commits this many
+	// staged samples and flushes at the point where it has read one
+	// index and not the other (tests of the flush ordering only).
+	uint64_t test_race;
 } fd_stream;
 
 int64_t fd_now_ns(void);
@@ -78,6 +83,10 @@ void fd_commit(fd_stream *s, uint64_t n);                         // publish sta
 uint64_t fd_read(fd_stream *s, int16_t *dst, uint64_t n);
 uint64_t fd_queued(fd_stream *s);
 void fd_flush(fd_stream *s);
+// fd_realtime asks for real-time scheduling of an ALSA stream's callback
+// thread (before Pa_StartStream); it returns 0 for other host APIs.
+int fd_realtime(fd_stream *s, int device, int enable);
+void fd_pause(fd_stream *s, int paused);
 double fd_level(fd_stream *s, int64_t now);
 const char *fd_error_text(PaError err);
 uint64_t fd_tap_read(fd_stream *s, int16_t *dst, uint64_t n);

@@ -54,22 +54,30 @@ var (
 )
 
 // acquireLocked initialises PortAudio for one more user (reference
-// counted); paMu must be held. PortAudio's host APIs (ALSA, JACK) print
-// start-up noise on stderr: it is silenced while Pa_Initialize runs.
+// counted); paMu must be held. PortAudio's host APIs print start-up noise
+// (ALSA's device probing, JACK's "cannot connect to server"): their
+// libraries' own error handlers silence it (quietHostAPIs), so the
+// process's stderr stays as it is: a panic or a log line of another
+// goroutine meanwhile is not lost.
 func acquireLocked() error {
 	if paUsers > 0 {
 		paUsers++
 		return nil
 	}
-	quietALSA()
-	var code C.PaError
-	withStderrSilenced(func() { code = C.Pa_Initialize() })
+	quietHostAPIs()
+	if testDuringInit != nil {
+		testDuringInit()
+	}
+	code := C.Pa_Initialize()
 	if err := paError(code); err != nil {
 		return fmt.Errorf("%w: initialise PortAudio: %w", ErrDevice, err)
 	}
 	paUsers = 1
 	return nil
 }
+
+// testDuringInit, if set by a test, runs just before Pa_Initialize.
+var testDuringInit func()
 
 // releaseLocked undoes one acquireLocked; the last one terminates PortAudio.
 func releaseLocked() {

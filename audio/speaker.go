@@ -254,6 +254,17 @@ func (sp *Speaker) Flush() {
 	sp.flushes.Add(1)
 }
 
+// Pause stops playback at once, keeping what is queued: the next callback,
+// within one Period, plays silence, and Resume goes on from the first
+// sample not played. Write keeps queueing meanwhile (and waits for room
+// when the queue is full). Flush ends a pause, so the next turn's audio
+// plays. Barge-in pauses the speaker while it tells a cough from the user
+// taking the floor (bargein.Config.ResumeAfter). Safe from any goroutine.
+func (sp *Speaker) Pause() { sp.c.pause(true) }
+
+// Resume ends a Pause; it does nothing otherwise. Safe from any goroutine.
+func (sp *Speaker) Resume() { sp.c.pause(false) }
+
 // ReadReference copies into dst up to len(dst) samples of what the device
 // has been given to play since the last call (mono, at DeviceRate, silence
 // included): the far-end reference an echo canceller needs (see package

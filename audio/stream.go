@@ -25,7 +25,9 @@ const (
 // A cstream owns one C fd_stream: the ring, the counters and, when opened on
 // a device, the PortAudio stream. The ring's memory lives until the cstream
 // is garbage collected, so a call after close reads a stopped ring, never
-// freed memory.
+// freed memory; close is idempotent, and a cstream dropped without close has
+// its stream stopped before its ring is freed (freeDropped): a leak
+// backstop, not the way to close.
 type cstream struct {
 	s      *C.fd_stream
 	pa     bool // a PortAudio stream is open; guarded by paMu
@@ -61,8 +63,26 @@ func newCStream(input bool, channels, rate, capacity int, levelDecay time.Durati
 	}
 	s.rate = C.int(rate)
 	c := &cstream{s: s, input: input, ch: channels, rate: rate}
-	runtime.AddCleanup(c, func(p *C.fd_stream) { C.fd_free(p) }, s)
+	runtime.AddCleanup(c, freeDropped, s)
 	return c, nil
+}
+
+// freeDropped frees the ring of a cstream that is no longer reachable. If it
+// was dropped without close, PortAudio's thread may still be calling back
+// into the ring: the stream is aborted (which waits for the callback to
+// return) and closed first, so the ring is never freed under it. The
+// cleanup only reads the C struct it is given, never the collected
+// cstream.
+func freeDropped(s *C.fd_stream) {
+	paMu.Lock()
+	defer paMu.Unlock()
+	if s.pa != nil {
+		C.Pa_AbortStream(s.pa)
+		C.Pa_CloseStream(s.pa)
+		s.pa = nil
+		releaseLocked()
+	}
+	C.fd_free(s)
 }
 
 // openCStream opens and starts a callback stream on dev, mono if the device
@@ -83,18 +103,27 @@ func openCStream(dev Device, input bool, rate int, period, latency time.Duration
 			return nil, err
 		}
 		c.period = period
-		var code C.PaError
-		withStderrSilenced(func() {
-			code = C.fd_open(c.s, C.int(dev.Index), C.double(rate), C.ulong(frames), C.double(latency.Seconds()))
-		})
+		code := C.fd_open(c.s, C.int(dev.Index), C.double(rate), C.ulong(frames), C.double(latency.Seconds()))
 		if err := paError(code); err != nil {
+			c.s.pa = nil
 			if firstErr == nil {
 				firstErr = err
 			}
 			continue
 		}
-		if err := paError(C.Pa_StartStream(c.s.pa)); err != nil {
+		// The callback thread at real-time priority where the system
+		// allows it (as audio servers run theirs): on a loaded machine a
+		// callback that waits for the CPU is a glitch the user hears and
+		// an echo the canceller must find again. Where the system refuses
+		// (no RLIMIT_RTPRIO), the stream starts at normal priority.
+		started := C.fd_realtime(c.s, C.int(dev.Index), 1) != 0 && C.Pa_StartStream(c.s.pa) == C.paNoError
+		if !started {
+			C.fd_realtime(c.s, C.int(dev.Index), 0)
+			err = paError(C.Pa_StartStream(c.s.pa))
+		}
+		if err != nil {
 			C.Pa_CloseStream(c.s.pa)
+			c.s.pa = nil
 			return nil, fmt.Errorf("%w: start %s device %q at %d Hz: %w", ErrDevice, kind, dev.Name, rate, err)
 		}
 		c.pa = true
@@ -155,6 +184,7 @@ func (c *cstream) close() error {
 	if cerr := paError(C.Pa_CloseStream(c.s.pa)); err == nil {
 		err = cerr
 	}
+	c.s.pa = nil // the cleanup's sign that the stream is closed
 	releaseLocked()
 	if err != nil {
 		return fmt.Errorf("%w: close: %w", ErrDevice, err)
@@ -253,10 +283,23 @@ func (c *cstream) tapRead(dst []int16) int {
 
 func (c *cstream) tapReset() { C.fd_tap_reset(c.s) }
 
-func (c *cstream) queued() int    { return int(C.fd_queued(c.s)) }
-func (c *cstream) capacity() int  { return int(c.s.cap) }
-func (c *cstream) flush()         { C.fd_flush(c.s) }
-func (c *cstream) level() float64 { return c.levelAt(monotonicNow()) }
+func (c *cstream) queued() int   { return int(C.fd_queued(c.s)) }
+func (c *cstream) capacity() int { return int(c.s.cap) }
+func (c *cstream) flush()        { C.fd_flush(c.s) }
+
+func (c *cstream) pause(paused bool) {
+	p := 0
+	if paused {
+		p = 1
+	}
+	C.fd_pause(c.s, C.int(p))
+}
+
+// raceNextCallback makes the next playback callback commit n staged
+// samples and flush between its reads of the write position and the flush
+// position: the worst moment for a Flush racing it (tests only).
+func (c *cstream) raceNextCallback(n int) { c.s.test_race = C.uint64_t(n) }
+func (c *cstream) level() float64         { return c.levelAt(monotonicNow()) }
 
 // levelAt is the output level at now (monotonicNow's clock).
 func (c *cstream) levelAt(now time.Duration) float64 {

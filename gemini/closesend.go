@@ -44,6 +44,7 @@ type ledger struct {
 	voice     bool     // the last audio sent was audible
 	speaking  bool     // the model has produced output since the last terminator
 	answering bool     // the current model turn answers a text turn
+	lastWord  bool     // the current model turn started after CloseSend: it answers all the audio
 	closed    bool     // CloseSend was called
 	finish    chan struct{}
 	kick      chan struct{} // capacity 1: closed, speaking or due changed (wakes the reader)
@@ -158,6 +159,7 @@ func (l *ledger) received(it fullduplex.StreamItem) (finished bool) {
 	defer l.mu.Unlock()
 	if !l.speaking { // the turn starts now
 		l.answering = l.owedText > 0
+		l.lastWord = l.closed
 	}
 	if output {
 		if !l.speaking {
@@ -175,8 +177,9 @@ func (l *ledger) received(it fullduplex.StreamItem) (finished bool) {
 		}
 	}
 	if end {
-		// Speech still going on when the turn ends is answered later.
-		l.audio = l.voice
+		// Speech still going on when the turn ends is answered later;
+		// a turn that started after CloseSend has heard all there is.
+		l.audio = l.voice && !l.lastWord
 	}
 	l.kickLocked()
 	return l.finishIfDoneLocked()

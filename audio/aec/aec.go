@@ -119,6 +119,17 @@ type Stats struct {
 	Glitches      int64 // device glitches the Reference reported
 	InputGlitches int64 // overflows the Source reported (audio dropped)
 	Realignments  int64 // times the reference was re-aligned to a newly measured echo delay
+	// EchoLeaks counts frames whose output stayed far above the echo
+	// reduction estimate and resembled the reference: echo the filter did
+	// not remove (it moved the estimate at once), not the user's voice.
+	EchoLeaks int64
+	// EchoPathGainDB is the learned level of the echo at the microphone
+	// relative to the reference, dB; 0 until learned.
+	EchoPathGainDB float64
+	// NoEcho reports that the microphone has heard 600 ms in a row of the
+	// model's voice without any echo of it, and no echo delay was ever
+	// measured (see EchoLossDB).
+	NoEcho bool
 	// Delay is the latest measured delay from the reference to its echo
 	// in the microphone stream (sample counts, not clock time); 0 until
 	// measured.
@@ -168,26 +179,35 @@ type Canceller struct {
 	play    []int16
 
 	// Alignment: microphone sample i pairs with reference sample i+shift.
-	shift     int64
-	lag       int64 // measured echo offset: mic[i] ~ ref[i+lag]
-	measured  bool  // lag has been measured and confirmed
-	hold      bool  // the alignment is suspect: hold the filter, report no reduction
-	cand      int64 // an estimate awaiting confirmation
-	haveCand  bool
-	sinceEst  int   // samples since the last estimate
-	notBefore int64 // after a glitch: the earliest mic index an estimate's window may start at
-	glitches  int64
-	inGlitch  int64 // the Source's InputGlitches at the latest check
-	scratch   delayScratch
+	shift       int64
+	lag         int64 // measured echo offset: mic[i] ~ ref[i+lag]
+	measured    bool  // lag has been measured and confirmed
+	hold        bool  // the alignment is suspect: hold the filter, report no reduction
+	cand        int64 // an estimate awaiting confirmation
+	haveCand    bool
+	sinceEst    int   // samples since the last estimate
+	notBefore   int64 // after a glitch: the earliest mic index an estimate's window may start at
+	glitches    int64
+	inGlitch    int64 // the Source's InputGlitches at the latest check
+	scratch     delayScratch
+	leakScratch delayScratch
+	outHist     []int16 // the latest output samples (leakWindow), for residualCorrelation
 
 	frames, starved, held, stale, glitchN, inGlitchN, realigned, delayNS atomic.Int64
 
-	erleInst   float64       // smoothed echo reduction, dB
-	erleActive time.Duration // far-end activity heard since the latest (re)alignment
-	erleQuick  bool          // the filter had converged before the latest hold: re-measure quickly
-	erleWarm   bool          // the estimate has been published since the latest (re)alignment
-	leak       int           // consecutive frames far below the estimate: echo leaking, or the user
-	erle       atomic.Uint64 // math.Float64bits of the published estimate
+	erleInst    float64       // smoothed echo reduction, dB
+	erleActive  time.Duration // far-end activity heard since the latest (re)alignment
+	erleQuick   bool          // the filter had converged before the latest hold: re-measure quickly
+	erleWarm    bool          // the estimate has been published since the latest (re)alignment
+	leak        int           // consecutive frames far below the estimate: echo leaking, or the user
+	echoLeak    int           // of them, consecutive ones that resemble the reference: echo leaking
+	pathGain    float64       // smoothed echo path gain (microphone level less reference level), dB
+	pathActive  time.Duration // of frames the path gain was learned from
+	echoLeaks   atomic.Int64  // frames far below the estimate that resemble the reference
+	erle        atomic.Uint64 // math.Float64bits of the published estimate
+	pathGainPub atomic.Uint64 // math.Float64bits of pathGain once learned
+	quiet       time.Duration // far-end activity in a row the microphone heard no echo of, while no delay is measured
+	noEcho      atomic.Bool   // quiet reached noEchoAfter and no delay has been measured
 }
 
 // ErrClosed is returned by Next after Close.
@@ -412,7 +432,14 @@ func (c *Canceller) pullReference() {
 
 // suspect marks the alignment as doubtful: the filter holds and the
 // reported reduction is 0 until an estimate confirms a delay.
+//
+// It also takes back a finding of no echo path: the microphone's silence
+// was judged against a pairing that may have been wrong all along (a
+// microphone that dropped audio pairs with reference played long before
+// its echo), so it must be heard again for 600 ms.
 func (c *Canceller) suspect() {
+	c.quiet = 0
+	c.noEcho.Store(false)
 	c.hold = true
 	c.haveCand = false
 	c.sinceEst = c.samples(estEvery) // estimate at the next chance
@@ -443,26 +470,25 @@ func (c *Canceller) awaitReference(ctx context.Context, need int64) {
 // process cancels the echo in one frame and appends it to c.out.
 func (c *Canceller) process(rec []int16) {
 	play := c.play
+	r0 := c.micN + c.shift - c.refAt
+	missing := false
+	for j := range play {
+		if k := r0 + int64(j); k >= 0 && k < int64(len(c.refHist)) {
+			play[j] = c.refHist[k]
+		} else {
+			play[j] = 0
+			missing = missing || k >= int64(len(c.refHist))
+		}
+	}
+	refDB := pcm.DBFS(play)
 	if c.hold {
 		// Do not let the filter adapt to a reference that may be
 		// misaligned: it keeps what it learned for when the delay is
 		// measured again.
 		copy(play, c.zeros)
 		c.held.Add(1)
-	} else {
-		r0 := c.micN + c.shift - c.refAt
-		missing := false
-		for j := range play {
-			if k := r0 + int64(j); k >= 0 && k < int64(len(c.refHist)) {
-				play[j] = c.refHist[k]
-			} else {
-				play[j] = 0
-				missing = missing || k >= int64(len(c.refHist))
-			}
-		}
-		if missing {
-			c.starved.Add(1)
-		}
+	} else if missing {
+		c.starved.Add(1)
 	}
 	start := len(c.out)
 	c.out = append(c.out, c.zeros...)
@@ -471,8 +497,13 @@ func (c *Canceller) process(rec []int16) {
 		(*C.spx_int16_t)(unsafe.Pointer(&rec[0])),
 		(*C.spx_int16_t)(unsafe.Pointer(&play[0])),
 		(*C.spx_int16_t)(unsafe.Pointer(&out[0])))
+	c.trackSilence(refDB, pcm.DBFS(rec))
+	c.outHist = append(c.outHist, out...)
+	if w := c.samples(leakWindow); len(c.outHist) > w {
+		c.outHist = c.outHist[:copy(c.outHist, c.outHist[len(c.outHist)-w:])]
+	}
 	if !c.hold {
-		c.trackReduction(pcm.DBFS(play), pcm.DBFS(rec), pcm.DBFS(out))
+		c.trackReduction(refDB, pcm.DBFS(rec), pcm.DBFS(out), c.residualCorrelation)
 	}
 	c.micHist = append(c.micHist, rec...)
 	c.micN += int64(len(rec))
@@ -487,7 +518,9 @@ func (c *Canceller) process(rec []int16) {
 	if c.hold || !c.measured {
 		every = estEveryFast
 	}
-	urgent := c.leak == leakFrames // re-measure now: the echo may have moved
+	// While the echo leaks, re-measure often: it may have moved (with no
+	// glitch reported, e.g. a few milliseconds inside the sound server).
+	urgent := c.leak == leakFrames || c.echoLeak > leakFrames && c.sinceEst >= c.samples(estEveryFast)
 	if c.sinceEst >= c.samples(every) || urgent {
 		c.sinceEst = 0
 		c.estimate(urgent)
@@ -561,6 +594,28 @@ func (c *Canceller) estimate(urgent bool) {
 	}
 }
 
+// residualCorrelation returns how much the canceller's latest output
+// (leakWindow of it, up to the frame being processed) resembles the
+// reference at any lag from 250 ms before the measured echo delay to 100
+// ms after it: near 1 when it is the model's echo that the filter failed
+// to remove (the echo moved, or the filter diverged), low when it is the
+// user's voice.
+func (c *Canceller) residualCorrelation() float64 {
+	w := len(c.outHist)
+	if w < c.samples(leakWindow) {
+		return 0
+	}
+	at := c.micN + int64(c.frame) - int64(w) // mic index of outHist[0]
+	center := c.shift - int64(c.samples(alignMargin))
+	_, corr, ok := estimateDelay(c.outHist, at, c.refHist, c.refAt,
+		center-int64(c.samples(250*time.Millisecond)), center+int64(c.samples(100*time.Millisecond)),
+		max(1, c.rate/1000), &c.leakScratch)
+	if !ok {
+		return 0
+	}
+	return corr
+}
+
 // Echo reduction tracking.
 const (
 	erleRefMinDB    = -50.0 // the far end counts as active above this
@@ -572,17 +627,34 @@ const (
 	erleWarmUp      = 400 * time.Millisecond // of far-end activity since (re)alignment before the estimate counts
 	erleQuickTau    = 50 * time.Millisecond  // after a hold, when the filter had converged
 	erleQuickWarmUp = 150 * time.Millisecond
+	pathTauUp       = 2 * time.Second        // echo path gain smoothing, rising
+	pathTauDown     = 500 * time.Millisecond // and falling
+	pathWarmUp      = 300 * time.Millisecond // of frames before the path gain counts
+	leakWindow      = 40 * time.Millisecond  // of output compared with the reference when it stays far below the estimate
+	leakMinCorr     = 0.5                    // correlation with the reference that makes it the echo, not the user
 )
 
 // trackReduction updates the echo reduction estimate from one frame's
 // levels: while the far end is active, an average (200 ms) of the drop
 // from microphone to output, reported after 400 ms of the model's voice
-// since the latest (re)alignment. Frames far below the estimate (the user
-// talking over the model: their voice passes the canceller) move it only
-// slowly (3 s), so the gate does not close on a user who barges in; a
-// misaligned reference is caught by the delay estimate instead, which
-// reports 0 until the delay is confirmed.
-func (c *Canceller) trackReduction(refDB, inDB, outDB float64) {
+// since the latest (re)alignment.
+//
+// A frame far below the estimate is either the user talking over the
+// model (their voice passes the canceller) or echo the filter failed to
+// remove (after double talk made it diverge, or the echo moved with no
+// glitch reported: a few milliseconds inside the sound server, seen on the
+// rig). The two are told apart by what passed: echoCorr, the correlation
+// of the latest output with the reference near the echo's delay. Echo
+// correlates (0.5 or more): the estimate moves fast (50 ms), and after 3
+// such frames in a row drops to what the frame achieves, so the gate
+// closes on the leaking echo; the user's voice does not, and moves it only
+// slowly (3 s), so the gate does not close on a user who barges in. A
+// misaligned reference is also caught by the delay estimate, which reports
+// 0 until the delay is confirmed.
+//
+// The echo path gain (microphone level less reference level, for
+// Stats.EchoPathGainDB) is learned from the frames that hold only echo.
+func (c *Canceller) trackReduction(refDB, inDB, outDB float64, echoCorr func() float64) {
 	if refDB <= erleRefMinDB || inDB <= erleMicMinDB {
 		return
 	}
@@ -592,13 +664,45 @@ func (c *Canceller) trackReduction(refDB, inDB, outDB float64) {
 	if c.erleQuick {
 		tau, warmUp = erleQuickTau, erleQuickWarmUp
 	}
+	echoOnly := true // the frame is the echo alone, as far as is known
+	leaking := false // echo the filter did not remove
 	if c.erleWarm && inst < c.erleInst-erleDrop {
-		tau = erleSlowTau
 		c.leak++
+		if echoCorr() >= leakMinCorr {
+			c.echoLeaks.Add(1)
+			c.echoLeak++
+			tau, leaking = erleQuickTau, true
+		} else {
+			c.echoLeak = 0 // the user: no reason to re-measure the delay over their voice
+			tau, echoOnly = erleSlowTau, false
+		}
 	} else {
-		c.leak = 0
+		c.leak, c.echoLeak = 0, 0
+	}
+	if echoOnly {
+		g := inDB - refDB
+		if c.pathActive == 0 {
+			c.pathGain = g
+		} else {
+			// Down fast, up slowly: a user who talks while the
+			// estimate is still low only raises it slowly.
+			t := pathTauUp
+			if g < c.pathGain {
+				t = pathTauDown
+			}
+			c.pathGain += (g - c.pathGain) * (1 - math.Exp(-dur.Seconds()/t.Seconds()))
+		}
+		c.pathActive += dur
+		if c.pathActive >= pathWarmUp {
+			c.pathGainPub.Store(math.Float64bits(c.pathGain))
+		}
 	}
 	c.erleInst += (inst - c.erleInst) * (1 - math.Exp(-dur.Seconds()/tau.Seconds()))
+	if leaking && c.leak >= leakFrames {
+		// The echo has passed the filter frame after frame: claim no
+		// more than it removes now.
+		c.erleInst = min(c.erleInst, inst)
+	}
 	c.erleActive += dur
 	if c.erleActive >= warmUp {
 		c.erleWarm, c.erleQuick = true, false
@@ -607,6 +711,52 @@ func (c *Canceller) trackReduction(refDB, inDB, outDB float64) {
 }
 
 func (c *Canceller) publishReduction(db float64) { c.erle.Store(math.Float64bits(db)) }
+
+// No echo at all: headphones, or no loudspeaker near the microphone.
+const (
+	noEchoBelowDB = 35.0                   // the microphone this far below the reference hears no echo
+	noEchoAfter   = 600 * time.Millisecond // of the model's voice heard so in a row before it counts
+)
+
+// trackSilence notes a frame in which the far end is active and the
+// microphone hears nothing like its echo. Once 600 ms of the model's voice
+// in a row (frames without it do not count) have passed so, longer than
+// any echo delay leaves the microphone quiet at the start of its words,
+// and no echo delay has ever been measured (the echo correlates with the
+// reference; the user's voice does not), there is no echo path: EchoLossDB
+// reports the most it ever does.
+func (c *Canceller) trackSilence(refDB, inDB float64) {
+	if c.measured {
+		c.noEcho.Store(false)
+		return
+	}
+	if refDB <= erleRefMinDB {
+		return
+	}
+	if inDB > refDB-noEchoBelowDB {
+		c.quiet = 0 // the microphone hears something: an echo, or the user
+		return
+	}
+	c.quiet += c.cfg.Frame
+	if c.quiet >= noEchoAfter {
+		c.noEcho.Store(true)
+	}
+}
+
+// EchoLossDB estimates how far below the speaker's output level the
+// model's echo is after the canceller, in dB, at most 30: EchoReductionDB
+// where there is an echo; 30 once the microphone has heard 600 ms of the
+// model's voice in a row without any echo of it (headphones, no loudspeaker in
+// the room) and no echo delay has been measured. The barge-in watcher's
+// echo gate lowers its threshold by it (bargein.Config.EchoReduction;
+// audio.Bridge wires it), so that a user at the model's own level
+// interrupts. Safe from any goroutine.
+func (c *Canceller) EchoLossDB() float64 {
+	if c.noEcho.Load() {
+		return erleMaxDB
+	}
+	return c.EchoReductionDB()
+}
 
 // EchoReductionDB estimates how many dB of echo the canceller removes (0
 // until it has heard 400 ms of the model's voice, and again after a device
@@ -620,14 +770,17 @@ func (c *Canceller) EchoReductionDB() float64 {
 // Stats returns the counters so far.
 func (c *Canceller) Stats() Stats {
 	return Stats{
-		Frames:        c.frames.Load(),
-		StarvedFrames: c.starved.Load(),
-		HeldFrames:    c.held.Load(),
-		StaleSymbols:  c.stale.Load(),
-		Glitches:      c.glitchN.Load(),
-		InputGlitches: c.inGlitchN.Load(),
-		Realignments:  c.realigned.Load(),
-		Delay:         time.Duration(c.delayNS.Load()),
+		Frames:         c.frames.Load(),
+		StarvedFrames:  c.starved.Load(),
+		HeldFrames:     c.held.Load(),
+		StaleSymbols:   c.stale.Load(),
+		Glitches:       c.glitchN.Load(),
+		InputGlitches:  c.inGlitchN.Load(),
+		Realignments:   c.realigned.Load(),
+		EchoLeaks:      c.echoLeaks.Load(),
+		EchoPathGainDB: math.Float64frombits(c.pathGainPub.Load()),
+		NoEcho:         c.noEcho.Load(),
+		Delay:          time.Duration(c.delayNS.Load()),
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 // are safe from any goroutine; it stops when the test ends.
 type Recording struct {
 	rate   int
+	diff   bool // stereo, kept as left less right
 	cmd    *exec.Cmd
 	mu     sync.Mutex
 	blocks []Block
@@ -31,7 +32,26 @@ type Block struct {
 // Record starts recording source (e.g. "speaker.monitor") at rate.
 func Record(tb testing.TB, source string, rate int) *Recording {
 	tb.Helper()
-	cmd := exec.Command("parec", "--raw", "--format=s16le", "--channels=1",
+	return record(tb, source, rate, false)
+}
+
+// RecordDifference records source in stereo and keeps the left channel
+// less the right: what was played into the sink on one side only (a
+// program's output, which the rig's echo loop copies to both, cancels).
+// A test plays the user's voice louder on the left to find its onset in a
+// microphone that hears the speaker too.
+func RecordDifference(tb testing.TB, source string, rate int) *Recording {
+	tb.Helper()
+	return record(tb, source, rate, true)
+}
+
+func record(tb testing.TB, source string, rate int, diff bool) *Recording {
+	tb.Helper()
+	channels := "1"
+	if diff {
+		channels = "2"
+	}
+	cmd := exec.Command("parec", "--raw", "--format=s16le", "--channels="+channels,
 		"--rate="+strconv.Itoa(rate), "--device="+source, "--latency-msec=10")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -40,7 +60,7 @@ func Record(tb testing.TB, source string, rate int) *Recording {
 	if err := cmd.Start(); err != nil {
 		tb.Fatalf("audiotest: parec: %v", err)
 	}
-	r := &Recording{rate: rate, cmd: cmd, done: make(chan struct{})}
+	r := &Recording{rate: rate, diff: diff, cmd: cmd, done: make(chan struct{})}
 	go r.read(out) // ends when parec does: Stop, or the test's cleanup
 	tb.Cleanup(r.Stop)
 	return r
@@ -49,13 +69,21 @@ func Record(tb testing.TB, source string, rate int) *Recording {
 func (r *Recording) read(out io.Reader) {
 	defer close(r.done)
 	br := bufio.NewReaderSize(out, 4096)
-	buf := make([]byte, r.rate/100*2) // 10 ms
+	frame := 2
+	if r.diff {
+		frame = 4
+	}
+	buf := make([]byte, r.rate/100*frame) // 10 ms
 	for {
 		n, err := io.ReadFull(br, buf)
-		if n >= 2 {
-			s := make([]int16, n/2)
+		if n >= frame {
+			s := make([]int16, n/frame)
 			for i := range s {
-				s[i] = int16(binary.LittleEndian.Uint16(buf[2*i:]))
+				v := int32(int16(binary.LittleEndian.Uint16(buf[frame*i:])))
+				if r.diff {
+					v -= int32(int16(binary.LittleEndian.Uint16(buf[frame*i+2:])))
+				}
+				s[i] = int16(max(-32768, min(32767, v)))
 			}
 			r.mu.Lock()
 			r.blocks = append(r.blocks, Block{time.Now(), s})

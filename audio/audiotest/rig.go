@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -108,4 +109,37 @@ func reachable() error {
 // it has played, or ctx is done.
 func Play(ctx context.Context, sink, path string) error {
 	return exec.CommandContext(ctx, "paplay", "--device="+sink, path).Run()
+}
+
+// Loopback plays the speaker into the microphone until stop is called or
+// the test ends, at volume (1 is 0 dB; PulseAudio's cubic scale: 0.79 is
+// about -6 dB): loudspeakers the microphone hears. It needs RequireRig
+// first. stop is idempotent.
+func Loopback(tb testing.TB, volume float64) (stop func()) {
+	tb.Helper()
+	out, err := exec.Command("pactl", "load-module", "module-loopback", "source="+Speaker+".monitor", "sink="+Mic,
+		"latency_msec=20", "adjust_time=0", "source_dont_move=true", "sink_dont_move=true").Output()
+	if err != nil {
+		tb.Fatalf("audiotest: load module-loopback: %v", err)
+	}
+	idx := strings.TrimSpace(string(out))
+	var once sync.Once
+	stop = func() { once.Do(func() { _ = exec.Command("pactl", "unload-module", idx).Run() }) }
+	tb.Cleanup(stop)
+	if volume != 1 {
+		list, err := exec.Command("pactl", "list", "short", "sink-inputs").Output()
+		if err != nil {
+			tb.Fatalf("audiotest: list sink inputs: %v", err)
+		}
+		for _, line := range strings.Split(string(list), "\n") {
+			if f := strings.Fields(line); len(f) > 2 && f[1] == idx {
+				vol := strconv.Itoa(int(volume*100+0.5)) + "%"
+				if err := exec.Command("pactl", "set-sink-input-volume", f[0], vol).Run(); err != nil {
+					tb.Fatalf("audiotest: loopback volume: %v", err)
+				}
+			}
+		}
+	}
+	time.Sleep(200 * time.Millisecond) // the loop's buffer fills
+	return stop
 }

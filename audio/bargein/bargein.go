@@ -46,8 +46,9 @@ type Config struct {
 	// Rearm: after an interrupt, the user must pause this long before
 	// the next one, so one utterance interrupts once. Default 500 ms.
 	Rearm time.Duration
-	// NewVAD returns the detector for audio at sampleRate. Default: the
-	// package's pure-Go energy + zero-crossing detector.
+	// NewVAD returns the detector for audio at sampleRate. Default:
+	// GMMVAD, the pure-Go subband Gaussian-mixture detector (EnergyVAD is
+	// the lighter energy + zero-crossing one).
 	NewVAD func(sampleRate int) (VAD, error)
 	// EchoGainDB is the expected level of the speaker's echo at the
 	// microphone relative to the speaker's output level, in dB.
@@ -74,6 +75,29 @@ type Config struct {
 	// Default 1 s.
 	StaleAfter time.Duration
 
+	// ResumeAfter turns on false-interruption recovery, when the output
+	// can pause (a Pauser, e.g. *audio.Speaker): the speech onset
+	// (PauseAfter) pauses the output at once instead of interrupting, then
+	// the Watcher decides ResumeAfter after MinSpeech of speech. If the user spoke MinSpeech
+	// in all and is still talking then (speech within the latest 250 ms),
+	// or Confirm was called meanwhile (their words arrived in the input
+	// transcript), it interrupts as without recovery (the interrupt
+	// function flushes the output); otherwise it was a cough, a
+	// backchannel or a door, and the output resumes where it paused.
+	// Default 0: off, barge-in interrupts at once. 600 ms suits
+	// conversation (mic-chat's default).
+	ResumeAfter time.Duration
+	// PauseAfter, with ResumeAfter, is how long the user must speak over
+	// the model before the output pauses: the speech onset, so that the
+	// speaker falls silent as soon as the user starts. The decision comes
+	// when it would without the early pause (ResumeAfter after MinSpeech
+	// of speech, so the pause lasts ResumeAfter+MinSpeech-PauseAfter) and
+	// interrupts only if MinSpeech of speech was heard since the onset
+	// and the user is still talking (or Confirm was called); a shorter
+	// burst (a cough, a click, a stray echo) resumes the answer. Default
+	// 60 ms; at most MinSpeech.
+	PauseAfter time.Duration
+
 	// EndOfTurn, with OnEndOfTurn, detects the end of the user's turn on
 	// the client: once the user has spoken (MinSpeech of speech that passed
 	// the echo gate) and then been quiet for EndOfTurn, Next calls
@@ -96,7 +120,21 @@ const (
 	DefaultEchoMarginDB = 6.0
 	DefaultTail         = 200 * time.Millisecond
 	DefaultStaleAfter   = time.Second
+	DefaultPauseAfter   = 60 * time.Millisecond
 )
+
+// stillTalking: speech this recent at the end of a pause (Config.ResumeAfter)
+// means the user is taking the floor.
+const stillTalking = 250 * time.Millisecond
+
+// A Pauser is an output that can stop playing at once and later go on
+// where it stopped (*audio.Speaker is one): barge-in with
+// Config.ResumeAfter pauses it. Its methods must be safe from any goroutine
+// and must not block.
+type Pauser interface {
+	Pause()
+	Resume()
+}
 
 func (c Config) withDefaults() (Config, error) {
 	if c.Frame == 0 {
@@ -114,9 +152,13 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Rearm == 0 {
 		c.Rearm = DefaultRearm
 	}
-	if c.MinSpeech < 0 || c.MaxGap < 0 || c.Rearm < 0 {
-		return c, errors.New("bargein: negative MinSpeech, MaxGap or Rearm")
+	if c.MinSpeech < 0 || c.MaxGap < 0 || c.Rearm < 0 || c.ResumeAfter < 0 || c.PauseAfter < 0 {
+		return c, errors.New("bargein: negative MinSpeech, MaxGap, Rearm, ResumeAfter or PauseAfter")
 	}
+	if c.PauseAfter == 0 {
+		c.PauseAfter = DefaultPauseAfter
+	}
+	c.PauseAfter = min(c.PauseAfter, c.MinSpeech)
 	if c.EchoMarginDB == 0 {
 		c.EchoMarginDB = DefaultEchoMarginDB
 	}
@@ -127,13 +169,37 @@ func (c Config) withDefaults() (Config, error) {
 		c.StaleAfter = DefaultStaleAfter
 	}
 	if c.NewVAD == nil {
-		c.NewVAD = EnergyVAD
+		c.NewVAD = GMMVAD
 	}
 	return c, nil
 }
 
-// EnergyVAD returns the default detector: the pure-Go energy and
-// zero-crossing detector of internal/vad at its default settings.
+// GMMVAD returns the default detector: internal/vad's GMMDetector (subband
+// Gaussian mixtures after WebRTC's design, a 110 Hz high-pass in front) at
+// its default settings. It holds in white and brown noise down to 0 dB SNR
+// where EnergyVAD does not (BENCHMARKS.md, "Voice activity detection").
+func GMMVAD(sampleRate int) (VAD, error) {
+	d, err := vad.NewGMM(vad.GMMConfig{SampleRate: sampleRate})
+	if err != nil {
+		return nil, err
+	}
+	return gmmVAD{d}, nil
+}
+
+type gmmVAD struct{ d *vad.GMMDetector }
+
+func (g gmmVAD) Process(frame []int16) (bool, error) {
+	if _, err := g.d.Process(frame); err != nil {
+		return false, err
+	}
+	return g.d.Last().Speech, nil
+}
+
+func (g gmmVAD) Reset() { g.d.Reset() }
+
+// EnergyVAD returns the pure-Go energy and zero-crossing detector of
+// internal/vad at its default settings: cheaper than GMMVAD, but it misses
+// speech in white noise and reads brown noise as speech.
 func EnergyVAD(sampleRate int) (VAD, error) {
 	d, err := vad.New(vad.Config{SampleRate: sampleRate})
 	if err != nil {
@@ -160,6 +226,8 @@ type Stats struct {
 	GatedFrames  int64 // speech frames the echo gate refused (too close to the speaker's level)
 	StaleFrames  int64 // speech frames not counted because they were captured over StaleAfter ago
 	Interrupts   int64 // calls of the interrupt function
+	Pauses       int64 // barge-ins that paused the output first (Config.ResumeAfter)
+	Resumes      int64 // pauses that ended with the output resumed: no user turn followed
 	TurnEnds     int64 // calls of OnEndOfTurn
 }
 
@@ -187,7 +255,13 @@ type Watcher struct {
 	inTurn bool          // the user has spoken since the last end of turn
 	ended  bool          // an end of turn is due
 
-	frames, speech, gated, stale, interrupts, turnEnds atomic.Int64
+	pauser   Pauser        // out, if it can pause and ResumeAfter is set
+	paused   bool          // the output is paused, awaiting the decision
+	decideIn time.Duration // left of the pause before the decision
+	spoken   time.Duration // gated speech since the onset that paused the output
+	confirm  atomic.Bool   // Confirm was called
+
+	frames, speech, gated, stale, interrupts, pauses, resumes, turnEnds atomic.Int64
 }
 
 var _ fullduplex.Source = (*Watcher)(nil)
@@ -202,8 +276,19 @@ func New(src fullduplex.Source, out OutputMonitor, interrupt func(), cfg Config)
 	if err != nil {
 		return nil, err
 	}
-	return &Watcher{src: src, out: out, interrupt: interrupt, cfg: cfg, armed: true}, nil
+	w := &Watcher{src: src, out: out, interrupt: interrupt, cfg: cfg, armed: true}
+	if p, ok := out.(Pauser); ok && cfg.ResumeAfter > 0 {
+		w.pauser = p
+	}
+	return w, nil
 }
+
+// Confirm tells the Watcher that the user is taking the floor (e.g. their
+// words arrived in the input transcript): a barge-in pause
+// (Config.ResumeAfter) under way ends in an interrupt at the next frame
+// instead of waiting. It does nothing when no pause is under way. Safe
+// from any goroutine; it never blocks.
+func (w *Watcher) Confirm() { w.confirm.Store(true) }
 
 // Next returns the next Symbol of the underlying Source, after watching it.
 // Errors of the Source (io.EOF included) pass through unchanged; an audio
@@ -307,6 +392,9 @@ func (w *Watcher) frame(f []int16, at time.Time, stale bool) (bool, error) {
 	if speech {
 		w.run += dur
 		w.gap = 0
+		if w.paused {
+			w.spoken += dur
+		}
 	} else {
 		w.gap += dur
 		if w.gap > w.cfg.MaxGap {
@@ -322,13 +410,51 @@ func (w *Watcher) frame(f []int16, at time.Time, stale bool) (bool, error) {
 	if w.run >= w.cfg.MinSpeech {
 		w.inTurn = true
 	}
-	if !playing || !w.armed || w.run < w.cfg.MinSpeech {
+	if w.paused {
+		return w.decide(dur), nil
+	}
+	need := w.cfg.MinSpeech
+	if w.pauser != nil {
+		need = w.cfg.PauseAfter // pause at the onset; MinSpeech decides
+	}
+	if !playing || !w.armed || w.run < need {
 		return false, nil
 	}
 	w.armed = false // once per stretch of speech
+	if w.pauser != nil {
+		// Silence now; decide once it is clear whether the user takes
+		// the floor.
+		// The decision comes when it would without the early pause:
+		// ResumeAfter after MinSpeech of speech.
+		w.paused, w.decideIn, w.spoken = true, w.cfg.ResumeAfter+w.cfg.MinSpeech-w.cfg.PauseAfter, w.run
+		w.confirm.Store(false)
+		w.pauses.Add(1)
+		w.pauser.Pause()
+		return false, nil
+	}
 	w.interrupts.Add(1)
 	w.interrupt()
 	return true, nil
+}
+
+// decide counts one frame of dur against a barge-in pause and ends it, in
+// an interrupt or a resume, when due; it reports an interrupt.
+func (w *Watcher) decide(dur time.Duration) bool {
+	w.decideIn -= dur
+	confirmed := w.confirm.Load()
+	if !confirmed && w.decideIn > 0 {
+		return false
+	}
+	w.paused = false
+	w.confirm.Store(false)
+	if confirmed || w.spoken >= w.cfg.MinSpeech && w.gap < stillTalking {
+		w.interrupts.Add(1)
+		w.interrupt()
+		return true
+	}
+	w.resumes.Add(1)
+	w.pauser.Resume()
+	return false
 }
 
 // Stats returns the counters so far.
@@ -339,6 +465,8 @@ func (w *Watcher) Stats() Stats {
 		GatedFrames:  w.gated.Load(),
 		StaleFrames:  w.stale.Load(),
 		Interrupts:   w.interrupts.Load(),
+		Pauses:       w.pauses.Load(),
+		Resumes:      w.resumes.Load(),
 		TurnEnds:     w.turnEnds.Load(),
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/fullduplex-go/fullduplex"
 	"github.com/fullduplex-go/fullduplex/audio"
 	"github.com/fullduplex-go/fullduplex/audio/aec"
+	"github.com/fullduplex-go/fullduplex/audio/bargein"
 	"github.com/fullduplex-go/fullduplex/audio/wavio"
 	"github.com/fullduplex-go/fullduplex/examples/internal/console"
 )
@@ -31,14 +32,20 @@ func converse(ctx context.Context, o options, stdout, stderr io.Writer) error {
 // fullduplex.SendCloser), once that answer has played out on the speaker or
 // into -out-wav.
 func chat(ctx context.Context, stream fullduplex.DuplexStream, o options, stdout, stderr io.Writer) error {
+	if o.echo == "" {
+		o.echo = "aec" // the flag's default
+	}
 	session := fullduplex.NewDuplexSession(stream)
 	if err := session.AddTool(timeTool); err != nil {
 		return err
 	}
+	tr := &transcript{t: &console.Transcript{W: stdout, Model: speaker(o.backend)}}
 	cfg := audio.Config{
 		Microphone: audio.MicrophoneConfig{Device: o.in},
 		Speaker:    audio.SpeakerConfig{Device: o.out},
-		Sinks:      []fullduplex.Sink{&console.Transcript{W: stdout, Model: speaker(o.backend)}},
+		Sinks:      []fullduplex.Sink{tr},
+		OnBargeIn:  tr.Interrupted,
+		BargeIn:    bargein.Config{ResumeAfter: o.resumeAfter},
 	}
 	if o.inWAV != "" {
 		// The file is the whole input: no silence is added around it, since
@@ -58,7 +65,7 @@ func chat(ctx context.Context, stream fullduplex.DuplexStream, o options, stdout
 		defer sink.Close()
 		cfg.Output = sink
 	}
-	if err := echoHandling(&cfg, o.echo); err != nil {
+	if err := echoHandling(&cfg, o.echo, o.outWAV != ""); err != nil {
 		return err
 	}
 	stopObserving, err := observe(session, &cfg, observeFlags, stderr)
@@ -85,6 +92,12 @@ func describe(w io.Writer, b *audio.Bridge, o options) {
 		out = fmt.Sprintf("%s (%d Hz)", s.Device().Name, s.DeviceRate())
 	}
 	fmt.Fprintf(w, "Listening on %s, answering on %s.\n", in, out)
+	if o.outWAV == "" {
+		fmt.Fprintf(w, "Echo: -echo %s: %s\n", o.echo, echoModes[o.echo])
+	}
+	if o.resumeAfter > 0 && o.outWAV == "" { // a file cannot pause
+		fmt.Fprintf(w, "Talking over the answer pauses it; it resumes unless you go on talking for %v (a cough, \"mm-hmm\"); -resume-after 0 cuts at once.\n", o.resumeAfter)
+	}
 	if o.inWAV != "" {
 		fmt.Fprintln(w, "Playing the file as the microphone; mic-chat ends after the answer to it. Ctrl-C to quit sooner.")
 		return
@@ -92,17 +105,28 @@ func describe(w io.Writer, b *audio.Bridge, o options) {
 	fmt.Fprintln(w, "Speak now; talk over the answer to interrupt it; Ctrl-C to quit.")
 }
 
-// echoHandling sets how barge-in tells the user from the model's echo.
-func echoHandling(cfg *audio.Config, mode string) error {
+// echoModes says what each -echo mode does and needs.
+var echoModes = map[string]string{
+	"aec": "speakers or headphones: an echo canceller removes the model's voice from the microphone; " +
+		"the first second of the model's voice teaches it the room, then speak at a normal level to interrupt",
+	"gate":       "speakers, no canceller: interrupt by speaking louder than the model plays",
+	"headphones": "headphones only: no echo handling, any speech interrupts (with speakers the model interrupts itself)",
+}
+
+// echoHandling sets how barge-in tells the user from the model's echo;
+// toFile: the answer goes to -out-wav, not a loudspeaker.
+func echoHandling(cfg *audio.Config, mode string, toFile bool) error {
 	switch mode {
 	case "headphones":
 		cfg.BargeIn.DisableEchoGate = true
-	case "gate", "":
-		// the default: the user must be louder than the model plays
+	case "gate":
+		// the user must be louder than the model plays
 	case "aec":
-		cfg.Filter = aec.Filter(aec.Config{})
+		if !toFile { // a file has no echo to cancel (nor a reference); the gate stays
+			cfg.Filter = aec.Filter(aec.Config{})
+		}
 	default:
-		return fmt.Errorf("unknown -echo %q: want headphones, gate or aec", mode)
+		return fmt.Errorf("unknown -echo %q: want aec, gate or headphones", mode)
 	}
 	return nil
 }

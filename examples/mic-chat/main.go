@@ -35,22 +35,35 @@ type options struct {
 	echo                 string // headphones, gate or aec
 	listDevices, offline bool
 	duration             time.Duration
+	resumeAfter          time.Duration // barge-in pauses before it cuts (bargein.Config.ResumeAfter)
+}
+
+// defaults are the flags' defaults.
+func defaults() options {
+	return options{
+		system:      "You are a friendly voice assistant. Keep answers short and conversational.",
+		echo:        "aec",
+		resumeAfter: 600 * time.Millisecond,
+	}
 }
 
 func main() {
 	var o options
+	d := defaults()
 	flag.StringVar(&o.backend, "backend", "gemini", "gemini (Gemini Live, key in GOOGLE_API_KEY) or openai (OpenAI Realtime, key in OPENAI_API_KEY)")
 	flag.StringVar(&o.model, "model", "", "model (default: the backend's, gemini.DefaultModel or openai.DefaultModel)")
 	flag.StringVar(&o.voice, "voice", "", `voice, e.g. "Puck" or "Kore" (default: the service's)`)
-	flag.StringVar(&o.system, "system", "You are a friendly voice assistant. Keep answers short and conversational.", "system instruction")
+	flag.StringVar(&o.system, "system", d.system, "system instruction")
 	flag.StringVar(&o.in, "in", "", "input device: index or name from -list-devices (default: the system's)")
 	flag.StringVar(&o.out, "out", "", "output device: index or name from -list-devices (default: the system's)")
 	flag.StringVar(&o.inWAV, "in-wav", "", "read the microphone from this WAV file instead of a device (played in real time);\nmic-chat ends once the answer to it has played")
 	flag.StringVar(&o.outWAV, "out-wav", "", "write what the model says to this WAV file instead of a speaker")
-	flag.StringVar(&o.echo, "echo", "gate", "how barge-in tells you from the model's own voice:\n"+
-		"headphones: no echo, any speech interrupts;\n"+
-		"gate: with speakers, interrupt only by speaking louder than the model plays;\n"+
-		"aec: with speakers, cancel the echo (speexdsp), then speak normally")
+	flag.StringVar(&o.echo, "echo", d.echo, "how barge-in tells you from the model's own voice:\n"+
+		"aec: speakers or headphones: cancel the echo (speexdsp), then speak normally;\n"+
+		"gate: speakers, interrupt only by speaking louder than the model plays;\n"+
+		"headphones: no echo handling, any speech interrupts")
+	flag.DurationVar(&o.resumeAfter, "resume-after", d.resumeAfter, "talking over the answer pauses it; it resumes after this\n"+
+		"unless you go on talking (a cough, \"mm-hmm\"); 0 cuts it at once")
 	flag.BoolVar(&o.listDevices, "list-devices", false, "list audio devices and exit")
 	flag.BoolVar(&o.offline, "offline", false, "talk to a local echo model instead of the backend's service")
 	flag.DurationVar(&o.duration, "duration", 0, "stop after this long (default: until Ctrl-C, or the answer to -in-wav)")

@@ -148,7 +148,7 @@ func TestUnknownEchoMode(t *testing.T) {
 }
 
 // readWAV reads a WAV file the test wrote or mic-chat wrote.
-func readWAV(t *testing.T, path string) *pcm.WAV {
+func readWAV(t testing.TB, path string) *pcm.WAV {
 	t.Helper()
 	f, err := os.Open(path)
 	require.NoError(t, err)
