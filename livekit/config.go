@@ -10,6 +10,9 @@ import (
 // DefaultURL is the URL of `livekit-server --dev` on this machine.
 const DefaultURL = "ws://127.0.0.1:7880"
 
+// defaultFrame is Config.Frame's default.
+const defaultFrame = 20 * time.Millisecond
+
 // Config configures a Room. The zero value means the defaults in each
 // field's comment (Token is required).
 type Config struct {
@@ -65,7 +68,7 @@ func (c Config) withDefaults() Config {
 		c.InputSampleRate = 16000
 	}
 	if c.Frame <= 0 {
-		c.Frame = 20 * time.Millisecond
+		c.Frame = defaultFrame
 	}
 	if c.InputBuffer <= 0 {
 		c.InputBuffer = 2 * time.Second

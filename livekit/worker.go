@@ -44,6 +44,12 @@ type Worker struct {
 	regd     chan struct{} // closed once registered
 }
 
+// A sender sends worker messages to the server (a *workerConn; tests fake
+// it). send is safe from any goroutine.
+type sender interface {
+	send(m *livekit.WorkerMessage) error
+}
+
 type job struct {
 	id     string
 	room   string
@@ -191,7 +197,7 @@ func (w *Worker) drained() bool {
 	return w.draining && len(w.jobs) == 0
 }
 
-func (w *Worker) startDrain(conn *workerConn) {
+func (w *Worker) startDrain(conn sender) {
 	w.mu.Lock()
 	already := w.draining
 	w.draining = true
@@ -202,7 +208,7 @@ func (w *Worker) startDrain(conn *workerConn) {
 }
 
 // report tells the server the worker's status and load.
-func (w *Worker) report(conn *workerConn) error {
+func (w *Worker) report(conn sender) error {
 	w.mu.Lock()
 	l := w.loadLocked()
 	full := l.Draining || l.Jobs+len(w.reserved) >= l.MaxJobs
@@ -216,7 +222,7 @@ func (w *Worker) report(conn *workerConn) error {
 	}}})
 }
 
-func (w *Worker) handleMessage(ctx context.Context, conn *workerConn, m *livekit.ServerMessage) {
+func (w *Worker) handleMessage(ctx context.Context, conn sender, m *livekit.ServerMessage) {
 	switch {
 	case m.GetAvailability() != nil:
 		w.offer(conn, m.GetAvailability().GetJob())
@@ -236,7 +242,7 @@ func (w *Worker) handleMessage(ctx context.Context, conn *workerConn, m *livekit
 const reserveFor = 15 * time.Second
 
 // offer answers the server's "can you take this job?".
-func (w *Worker) offer(conn *workerConn, j *livekit.Job) {
+func (w *Worker) offer(conn sender, j *livekit.Job) {
 	if j == nil {
 		return
 	}
@@ -268,7 +274,7 @@ func (w *Worker) offer(conn *workerConn, j *livekit.Job) {
 }
 
 // assign starts a job the server gave the worker.
-func (w *Worker) assign(ctx context.Context, conn *workerConn, a *livekit.JobAssignment) {
+func (w *Worker) assign(ctx context.Context, conn sender, a *livekit.JobAssignment) {
 	j := a.GetJob()
 	if j == nil {
 		return
@@ -312,7 +318,7 @@ func (w *Worker) assign(ctx context.Context, conn *workerConn, a *livekit.JobAss
 }
 
 // serve joins the job's room and runs the Handler in it.
-func (w *Worker) serve(ctx context.Context, conn *workerConn, id, url, token string) error {
+func (w *Worker) serve(ctx context.Context, conn sender, id, url, token string) error {
 	cfg := w.cfg.Room
 	cfg.URL, cfg.Token = url, token
 	room, err := Join(ctx, cfg)
@@ -327,7 +333,7 @@ func (w *Worker) serve(ctx context.Context, conn *workerConn, id, url, token str
 }
 
 // finish forgets an ended job and reports the new load.
-func (w *Worker) finish(conn *workerConn, id string) {
+func (w *Worker) finish(conn sender, id string) {
 	w.mu.Lock()
 	if j := w.jobs[id]; j != nil {
 		j.cancel()
