@@ -18,11 +18,15 @@ RIG_PKGS = ./audio/... ./examples/mic-chat
 
 test: deps vet
 	$(GO) test -race -timeout 15m $$($(GO) list ./... | grep -v -e /audio -e /examples/mic-chat)
+	cd livekit && $(GO) test -race -timeout 15m ./...
 	set -o pipefail; $(GO) test -race -p 1 -v -timeout 15m $(RIG_PKGS) | \
 		grep --line-buffered -P '^(--- |ok|FAIL|PASS|panic|goroutine )|^\s+(--- |\S+_test\.go:[0-9]+: )|^\s*\t'
 
+# livekit/ is its own module (LiveKit's dependencies and cgo stay out of
+# the root module): vet and test it there.
 vet:
 	$(GO) vet ./...
+	cd livekit && $(GO) vet ./...
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./...

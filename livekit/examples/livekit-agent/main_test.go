@@ -1,0 +1,162 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/fullduplex-go/fullduplex/internal/pcm"
+	"github.com/fullduplex-go/fullduplex/livekit"
+	lkmedia "github.com/livekit/media-sdk"
+	protologger "github.com/livekit/protocol/logger"
+	lksdk "github.com/livekit/server-sdk-go/v2"
+	"github.com/livekit/server-sdk-go/v2/pkg/media"
+	"github.com/pion/webrtc/v4"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	lksdk.SetLogger(protologger.GetDiscardLogger())
+	goleak.VerifyTestMain(m,
+		goleak.IgnoreTopFunction("go.opencensus.io/stats/view.(*worker).start"),
+		goleak.IgnoreAnyFunction("net/http.(*persistConn).readLoop"),
+		goleak.IgnoreAnyFunction("net/http.(*persistConn).writeLoop"))
+}
+
+// loudCounter counts the loud 10 ms blocks of the agent's audio.
+type loudCounter struct {
+	mu      sync.Mutex
+	n       int
+	changed chan struct{}
+}
+
+func (l *loudCounter) WriteSample(s lkmedia.PCM16Sample) error {
+	l.mu.Lock()
+	for i := 0; i+160 <= len(s); i += 160 {
+		if pcm.DBFS(s[i:i+160]) > -40 {
+			l.n++
+		}
+	}
+	l.mu.Unlock()
+	select {
+	case l.changed <- struct{}{}:
+	default:
+	}
+	return nil
+}
+func (l *loudCounter) Close() error { return nil }
+
+func (l *loudCounter) waitLoud(ctx context.Context, n int) error {
+	for {
+		l.mu.Lock()
+		ok := l.n >= n
+		l.mu.Unlock()
+		if ok {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-l.changed:
+		}
+	}
+}
+
+// TestAgentProgram runs the program offline against livekit-server: a
+// caller's token dispatches the agent, the caller talks and hears the echo;
+// SIGTERM drains the worker, which waits for the conversation, and the
+// program exits cleanly once the caller leaves.
+func TestAgentProgram(t *testing.T) {
+	url := os.Getenv("LIVEKIT_URL")
+	if url == "" {
+		url = livekit.DefaultURL
+	}
+	if _, err := lksdk.NewRoomServiceClient(url, livekit.DevAPIKey, livekit.DevAPISecret).ListRooms(context.Background(), nil); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("no livekit-server at %s (.ci/start-livekit.sh): %v", url, err)
+		}
+		t.Skipf("no livekit-server at %s: run .ci/start-livekit.sh: %v", url, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	agent := fmt.Sprintf("agent-program-%d", os.Getpid())
+	room := agent + "-room"
+	var stdout, stderr bytes.Buffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, options{url: url, agentName: agent, maxJobs: 2, offline: true, listen: "first"}, &stdout, &stderr)
+	}()
+
+	var tok bytes.Buffer
+	require.NoError(t, run(ctx, options{agentName: agent, callerToken: room}, &tok, &stderr))
+	heard := &loudCounter{changed: make(chan struct{}, 1)}
+	subscribed := make(chan struct{})
+	var once sync.Once
+	cb := lksdk.NewRoomCallback()
+	var remote *media.PCMRemoteTrack
+	var rmu sync.Mutex
+	cb.OnTrackSubscribed = func(tr *webrtc.TrackRemote, _ *lksdk.RemoteTrackPublication, _ *lksdk.RemoteParticipant) {
+		rt, err := media.NewPCMRemoteTrack(tr, heard, media.WithTargetSampleRate(16000))
+		if err == nil {
+			rmu.Lock()
+			remote = rt
+			rmu.Unlock()
+		}
+	}
+	cb.OnLocalTrackSubscribed = func(*lksdk.LocalTrackPublication, *lksdk.LocalParticipant) { once.Do(func() { close(subscribed) }) }
+	caller := lksdk.NewRoom(cb)
+	// The worker registers asynchronously: the dispatch waits for it.
+	require.NoError(t, caller.JoinWithContextAndToken(ctx, url, string(bytes.TrimSpace(tok.Bytes()))))
+	mic, err := media.NewPCMLocalTrack(16000, 1, protologger.GetDiscardLogger())
+	require.NoError(t, err)
+	_, err = caller.LocalParticipant.PublishTrack(mic, &lksdk.TrackPublicationOptions{Name: "mic"})
+	require.NoError(t, err)
+	leave := func() {
+		mic.Close()
+		caller.Disconnect()
+		rmu.Lock()
+		if remote != nil {
+			remote.Close()
+		}
+		rmu.Unlock()
+	}
+	defer leave()
+	select {
+	case <-subscribed:
+	case <-ctx.Done():
+		t.Fatal("the agent never subscribed to the caller")
+	}
+	f, err := os.Open("../../../testdata/hello.wav")
+	require.NoError(t, err)
+	w, err := pcm.ReadWAV(f)
+	f.Close()
+	require.NoError(t, err)
+	speech, err := w.Mono()
+	require.NoError(t, err)
+	require.NoError(t, mic.WriteSample(append(speech, make([]int16, 16000)...)))
+	require.NoError(t, heard.waitLoud(ctx, 150), "the caller hears the echo")
+
+	require.NoError(t, syscall.Kill(os.Getpid(), syscall.SIGTERM))
+	// Draining: the conversation in progress goes on.
+	require.NoError(t, mic.WriteSample(append(speech, make([]int16, 16000)...)))
+	require.NoError(t, heard.waitLoud(ctx, 300), "the caller still gets answers while the worker drains")
+	select {
+	case err := <-done:
+		t.Fatalf("the program exited with a conversation in progress: %v", err)
+	default:
+	}
+	leave()
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-ctx.Done():
+		t.Fatalf("the program did not exit after the drain; stderr:\n%s", stderr.String())
+	}
+	require.Contains(t, stderr.String(), fmt.Sprintf("joined room %q", room))
+}
