@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // An outlet delivers items to the session's receiver and keeps the barge-in
@@ -33,10 +34,15 @@ type outlet struct {
 	// EventInterrupt seen so far.
 	seenCut, seenReset uint64
 	boundaries         int
-	lastTurn           int  // turn of the last model audio delivered
 	speaking           bool // model audio delivered since the last boundary
-	dropping           bool // drop audio of turns <= dropThrough
-	dropThrough        int
+	// The last model audio delivered: its Metadata and the boundaries
+	// count when it came, from which lastTurn finds its turn only when a
+	// cut needs it (a turn's chunks share one read-only map, so most
+	// deliveries need no map lookup).
+	lastMeta       map[string]any
+	lastBoundaries int
+	dropping       bool // drop audio of turns <= dropThrough
+	dropThrough    int
 }
 
 // A receiver is where one RunDuplex delivers: a Sink, or the callbacks.
@@ -45,16 +51,17 @@ type receiver struct {
 	flusher  Flusher // sink, if it is one
 	onSymbol func(context.Context, Symbol) error
 	onEvent  func(context.Context, StreamEvent) error
+	meter    *meter // DuplexSession.Metrics of the run, or nil
 }
 
 func newOutlet() outlet { return outlet{notify: make(chan struct{}, 1)} }
 
 // start arms the outlet for a RunDuplex call and returns the channel on
 // which client interrupts are signalled.
-func (o *outlet) start(sink Sink, onSymbol func(context.Context, Symbol) error, onEvent func(context.Context, StreamEvent) error) <-chan struct{} {
+func (o *outlet) start(sink Sink, onSymbol func(context.Context, Symbol) error, onEvent func(context.Context, StreamEvent) error, m *meter) <-chan struct{} {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	r := &receiver{sink: sink, onSymbol: onSymbol, onEvent: onEvent}
+	r := &receiver{sink: sink, onSymbol: onSymbol, onEvent: onEvent, meter: m}
 	r.flusher, _ = sink.(Flusher)
 	o.seenCut, o.seenReset = o.cutSeq.Load(), o.resetSeq.Load()
 	o.speaking, o.dropping = false, false
@@ -82,8 +89,12 @@ func (o *outlet) deliver(ctx context.Context, item StreamItem) error {
 	defer o.syncLocked(r) // a cut during the write: flush what it queued
 	switch it := item.(type) {
 	case Symbol:
-		if it.Modality == ModalityAudio && !o.admitAudio(it) {
+		audio := it.Modality == ModalityAudio
+		if audio && !o.admitAudio(it) {
 			return nil
+		}
+		if r.meter != nil {
+			r.meter.symbolLocked(&it, audio, o.boundaries)
 		}
 		if r.sink != nil {
 			return r.sink.Write(ctx, item)
@@ -99,6 +110,9 @@ func (o *outlet) deliver(ctx context.Context, item StreamItem) error {
 		case EventStreamEnd:
 			o.speaking = false
 			o.boundaries++
+		}
+		if r.meter != nil {
+			r.meter.eventLocked(it)
 		}
 		if r.sink != nil {
 			return r.sink.Write(ctx, item)
@@ -127,18 +141,23 @@ func (o *outlet) syncLocked(r *receiver) {
 
 // admitAudio reports whether model audio s may be delivered, and records it.
 func (o *outlet) admitAudio(s Symbol) bool {
-	turn, ok := s.Turn()
-	if !ok {
-		turn = o.boundaries
-	}
 	if o.dropping {
-		if turn <= o.dropThrough {
+		if turnOf(s.Metadata, o.boundaries) <= o.dropThrough {
 			return false
 		}
 		o.dropping = false
 	}
-	o.speaking, o.lastTurn = true, turn
+	o.speaking, o.lastMeta, o.lastBoundaries = true, s.Metadata, o.boundaries
 	return true
+}
+
+// turnOf returns the turn of model audio with metadata meta: its MetaTurn
+// when the backend sets one, else boundaries.
+func turnOf(meta map[string]any, boundaries int) int {
+	if turn, ok := meta[MetaTurn].(int); ok {
+		return turn
+	}
+	return boundaries
 }
 
 // cutLocked flushes the sink and, when model audio is playing, starts
@@ -148,7 +167,7 @@ func (o *outlet) cutLocked(r *receiver) {
 		r.flusher.Flush()
 	}
 	if o.speaking {
-		o.dropping, o.dropThrough = true, o.lastTurn
+		o.dropping, o.dropThrough = true, turnOf(o.lastMeta, o.lastBoundaries)
 	}
 	o.speaking = false
 }
@@ -160,9 +179,16 @@ func (o *outlet) interrupt() {
 	if r == nil {
 		return
 	}
+	var at time.Time
+	if r.meter != nil {
+		at = r.meter.clock()
+	}
 	o.cutSeq.Store(o.seq.Add(1))
 	if r.flusher != nil {
 		r.flusher.Flush()
+	}
+	if r.meter != nil {
+		r.meter.clientCut(at)
 	}
 	o.forward.Store(true)
 	select {

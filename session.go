@@ -42,6 +42,13 @@ type DuplexSession struct {
 	// DefaultMaxToolCalls (8).
 	MaxToolCalls int
 
+	// Metrics, when non-nil, measures every model turn (latency to the
+	// first symbol, audio and played audio, barge-in to silence, tools,
+	// reconnects, tokens and cost) and delivers an EventMetrics per turn
+	// and an EventSummary when RunDuplex returns, to the receiver like
+	// every event. Default nil: nothing is measured, at no cost.
+	Metrics *MetricsConfig
+
 	stream DuplexStream
 
 	mu      sync.Mutex // guards tools and running
@@ -55,6 +62,7 @@ type DuplexSession struct {
 	// interrupt never overtakes the input that follows it.
 	sendMu      sync.Mutex
 	interrupter OutputInterrupter // the stream, if it is one; set by NewDuplexSession
+	meter       *meter            // the running RunDuplex's, or nil; guarded by sendMu
 }
 
 // NewDuplexSession returns a session over stream. The session does not own
@@ -114,11 +122,16 @@ func (s *DuplexSession) RunDuplex(ctx context.Context, sender Source, receiver S
 	}
 
 	g, gctx := errgroup.WithContext(ctx)
-	interrupts := s.out.start(receiver, s.OnSymbol, s.OnEvent)
+	m := s.startMetrics(receiver)
+	interrupts := s.out.start(receiver, s.OnSymbol, s.OnEvent, m)
 	defer s.out.stop()
 	runner := newToolRunner(tools, responder, &s.out, s.MaxToolCalls)
+	runner.meter = m
 
-	g.Go(func() error { return s.receiveLoop(gctx, g, runner) })
+	g.Go(func() error { return s.receiveLoop(gctx, g, runner, m) })
+	if m != nil && m.reporter != nil {
+		g.Go(func() error { return m.watch(gctx, &s.out) })
+	}
 	if sender != nil {
 		s.startSenders(gctx, g, sender)
 	}
@@ -127,6 +140,7 @@ func (s *DuplexSession) RunDuplex(ctx context.Context, sender Source, receiver S
 	}
 
 	err := g.Wait()
+	s.finishMetrics(ctx, m)
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
@@ -154,7 +168,7 @@ func (s *DuplexSession) end() {
 
 // receiveLoop delivers what the stream returns until it ends, or until
 // MaxTurns turns have ended.
-func (s *DuplexSession) receiveLoop(ctx context.Context, g *errgroup.Group, runner *toolRunner) error {
+func (s *DuplexSession) receiveLoop(ctx context.Context, g *errgroup.Group, runner *toolRunner, m *meter) error {
 	turns := 0
 	for {
 		item, err := s.stream.Receive(ctx)
@@ -164,13 +178,19 @@ func (s *DuplexSession) receiveLoop(ctx context.Context, g *errgroup.Group, runn
 		if err != nil {
 			return fmt.Errorf("fullduplex: receive: %w", err)
 		}
-		if ev, ok := item.(StreamEvent); ok {
+		ev, isEvent := item.(StreamEvent)
+		if isEvent {
 			runner.observe(ctx, g, ev)
 		}
 		if err := s.out.deliver(ctx, item); err != nil {
 			return err
 		}
-		if ev, ok := item.(StreamEvent); ok && s.MaxTurns > 0 && isTerminator(ev.Type) {
+		if isEvent && m != nil && isTerminator(ev.Type) {
+			if err := m.emit(ctx, &s.out); err != nil {
+				return err
+			}
+		}
+		if isEvent && s.MaxTurns > 0 && isTerminator(ev.Type) {
 			if turns++; turns >= s.MaxTurns {
 				return errStreamEnded
 			}
@@ -212,6 +232,7 @@ func (s *DuplexSession) startSenders(ctx context.Context, g *errgroup.Group, sen
 // any other stream.
 func (s *DuplexSession) closeInput(ctx context.Context) error {
 	return s.sendInOrder(ctx, func() error {
+		s.endAudioInput()
 		if c, ok := s.stream.(SendCloser); ok {
 			if err := c.CloseSend(ctx); err != nil {
 				return fmt.Errorf("fullduplex: close send: %w", err)
@@ -233,6 +254,7 @@ func (s *DuplexSession) closeInput(ctx context.Context) error {
 // while RunDuplex runs.
 func (s *DuplexSession) SendEnd(ctx context.Context) error {
 	return s.sendInOrder(ctx, func() error {
+		s.endAudioInput()
 		if err := s.stream.SendEnd(ctx); err != nil {
 			return fmt.Errorf("fullduplex: send end: %w", err)
 		}
@@ -250,7 +272,12 @@ func (s *DuplexSession) sendLoop(ctx context.Context, src Source) error {
 		if err != nil {
 			return fmt.Errorf("fullduplex: source: %w", err)
 		}
-		err = s.sendInOrder(ctx, func() error { return s.stream.Send(ctx, sym) })
+		err = s.sendInOrder(ctx, func() error {
+			if m := s.meter; m != nil && (sym.Modality != ModalityAudio || !m.audioOpen) {
+				return s.sendMetered(ctx, sym)
+			}
+			return s.stream.Send(ctx, sym)
+		})
 		if errors.Is(err, ErrInvalidSymbol) {
 			if err := s.out.deliver(ctx, NewEvent(EventError, err)); err != nil {
 				return err

@@ -28,6 +28,7 @@ const (
 	MetaTranscript = "transcript"  // bool: text transcribed from speech
 	MetaFinal      = "final"       // bool: the transcript will not be revised
 	MetaTurn       = "turn"        // int: which model turn produced it
+	MetaSource     = "source"      // string: which input the symbol came from (package attention)
 )
 
 // Values of Metadata[MetaRole].
@@ -72,16 +73,15 @@ func (Symbol) isStreamItem() {}
 // it freely, but never write to it — add keys with WithMeta, which copies.
 // Validate refuses a Symbol whose shared map was written to.
 func AudioSymbol(pcm []byte, sampleRate int) Symbol {
-	meta, ok := sharedPCMMeta[sampleRate]
-	if !ok {
-		meta = map[string]any{MetaSampleRate: sampleRate, MetaChannels: 1}
+	if c := commonRate(sampleRate); c != nil {
+		return Symbol{Modality: ModalityAudio, Data: pcm, MIMEType: c.mime, Timestamp: stamp(), Metadata: c.meta}
 	}
 	return Symbol{
 		Modality:  ModalityAudio,
 		Data:      pcm,
 		MIMEType:  PCMMIMEType(sampleRate),
 		Timestamp: stamp(),
-		Metadata:  meta,
+		Metadata:  map[string]any{MetaSampleRate: sampleRate, MetaChannels: 1},
 	}
 }
 
@@ -231,20 +231,56 @@ func (s Symbol) String() string {
 	}
 }
 
-// pcmMIME and sharedPCMMeta cache, for the common rates, the MIME type and
-// the metadata of an AudioSymbol, so that building one on the hot path
-// neither formats a string nor allocates a map. Both are read-only after
-// init.
-var (
-	pcmMIME       = map[int]string{}
-	sharedPCMMeta = map[int]map[string]any{}
-)
+// commonRates caches, for the common rates, the MIME type and the metadata
+// of an AudioSymbol, so that building one on the hot path neither formats a
+// string nor allocates a map. It is read-only after init.
+var commonRates [8]pcmRate
+
+// A pcmRate is what AudioSymbol shares among the symbols of one rate.
+type pcmRate struct {
+	mime string
+	meta map[string]any
+}
 
 func init() {
 	for _, r := range []int{8000, 11025, 16000, 22050, 24000, 32000, 44100, 48000} {
-		pcmMIME[r] = "audio/pcm;rate=" + strconv.Itoa(r)
-		sharedPCMMeta[r] = map[string]any{MetaSampleRate: r, MetaChannels: 1}
+		commonRates[rateIndex(r)] = pcmRate{
+			mime: "audio/pcm;rate=" + strconv.Itoa(r),
+			meta: map[string]any{MetaSampleRate: r, MetaChannels: 1},
+		}
 	}
+}
+
+// commonRate returns the shared MIME type and metadata of rate, or nil when
+// rate is not a common one. A switch costs less than hashing a map key.
+func commonRate(rate int) *pcmRate {
+	if i := rateIndex(rate); i >= 0 {
+		return &commonRates[i]
+	}
+	return nil
+}
+
+// rateIndex returns the index of rate in commonRates, or -1.
+func rateIndex(rate int) int {
+	switch rate {
+	case 8000:
+		return 0
+	case 11025:
+		return 1
+	case 16000:
+		return 2
+	case 22050:
+		return 3
+	case 24000:
+		return 4
+	case 32000:
+		return 5
+	case 44100:
+		return 6
+	case 48000:
+		return 7
+	}
+	return -1
 }
 
 // checkSharedMeta reports an error when s's Metadata is one of the shared
@@ -252,10 +288,11 @@ func init() {
 // AudioSymbol sets alongside) and something wrote to it.
 func checkSharedMeta(s Symbol) error {
 	rate := mimeParamInt(s.MIMEType, "rate")
-	shared, ok := sharedPCMMeta[rate]
-	if !ok || s.Metadata == nil || reflect.ValueOf(s.Metadata).UnsafePointer() != reflect.ValueOf(shared).UnsafePointer() {
+	c := commonRate(rate)
+	if c == nil || s.Metadata == nil || reflect.ValueOf(s.Metadata).UnsafePointer() != reflect.ValueOf(c.meta).UnsafePointer() {
 		return nil
 	}
+	shared := c.meta
 	if r, _ := shared[MetaSampleRate].(int); len(shared) != 2 || r != rate || shared[MetaChannels] != 1 {
 		return fmt.Errorf("%w: the shared Metadata of AudioSymbol was written to (it must stay read-only; add keys with Symbol.WithMeta)", ErrInvalidSymbol)
 	}
@@ -264,8 +301,8 @@ func checkSharedMeta(s Symbol) error {
 
 // PCMMIMEType returns "audio/pcm;rate=N", the MIME type of 16-bit PCM at rate N.
 func PCMMIMEType(rate int) string {
-	if m, ok := pcmMIME[rate]; ok {
-		return m
+	if c := commonRate(rate); c != nil {
+		return c.mime
 	}
 	return "audio/pcm;rate=" + strconv.Itoa(rate)
 }

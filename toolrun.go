@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"sync"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -18,6 +19,7 @@ type toolRunner struct {
 	responder ToolResponder
 	out       *outlet
 	limit     int
+	meter     *meter // DuplexSession.Metrics of the run, or nil; set before the run
 
 	mu      sync.Mutex                    // guards the fields below
 	running map[string]context.CancelFunc // call ID → cancel, for calls queued or running
@@ -29,6 +31,7 @@ type toolRunner struct {
 // it (its ID was in use when it came).
 type queuedCall struct {
 	call   ToolCall
+	at     time.Time // the Timestamp of its EventToolCall
 	ctx    context.Context
 	refuse bool
 }
@@ -64,7 +67,7 @@ func (r *toolRunner) observe(ctx context.Context, g *errgroup.Group, ev StreamEv
 			return
 		}
 		r.mu.Lock()
-		q := queuedCall{call: call}
+		q := queuedCall{call: call, at: ev.Timestamp}
 		if _, busy := r.running[call.ID]; busy {
 			// The model reused the ID of a call still queued or running:
 			// that one goes on, and this one is refused, so each gets an
@@ -111,9 +114,9 @@ func (r *toolRunner) work(ctx context.Context) error {
 		r.mu.Unlock()
 		var err error
 		if q.refuse {
-			err = r.refuse(ctx, q.call)
+			err = r.refuse(ctx, q)
 		} else {
-			err = r.run(ctx, q.ctx, q.call)
+			err = r.run(ctx, q)
 		}
 		if err != nil {
 			return err
@@ -123,15 +126,17 @@ func (r *toolRunner) work(ctx context.Context) error {
 
 // refuse answers a call whose ID is already running with an error result
 // and reports it as an EventError.
-func (r *toolRunner) refuse(ctx context.Context, call ToolCall) error {
+func (r *toolRunner) refuse(ctx context.Context, q queuedCall) error {
+	call := q.call
 	err := fmt.Errorf("fullduplex: model called tool %q with ID %q, the ID of a call still running: refused", call.Name, call.ID)
 	res := ToolResult{ID: call.ID, Name: call.Name, Error: fmt.Sprintf("call ID %q is already in use by a running call", call.ID)}
-	return r.answer(ctx, call, res, err)
+	return r.answer(ctx, q, res, err)
 }
 
 // run runs one call and sends its result, unless the call was cancelled.
 // A failing or panicking handler becomes an error result and an EventError.
-func (r *toolRunner) run(sessCtx, callCtx context.Context, call ToolCall) error {
+func (r *toolRunner) run(sessCtx context.Context, q queuedCall) error {
+	callCtx, call := q.ctx, q.call
 	var res ToolResult
 	var herr error
 	if callCtx.Err() == nil { // not cancelled while it waited in the queue
@@ -148,18 +153,23 @@ func (r *toolRunner) run(sessCtx, callCtx context.Context, call ToolCall) error 
 	if cancelled {
 		return nil // the model cancelled it, or the session is ending: no answer is wanted
 	}
-	return r.answer(sessCtx, call, res, herr)
+	return r.answer(sessCtx, q, res, herr)
 }
 
 // answer reports herr, if any, as an EventError and sends res.
-func (r *toolRunner) answer(ctx context.Context, call ToolCall, res ToolResult, herr error) error {
+func (r *toolRunner) answer(ctx context.Context, q queuedCall, res ToolResult, herr error) error {
+	call := q.call
 	if herr != nil {
 		if err := r.out.deliver(ctx, NewEvent(EventError, herr)); err != nil {
 			return err
 		}
 	}
-	if err := r.responder.SendToolResult(ctx, res); err != nil && ctx.Err() == nil {
+	err := r.responder.SendToolResult(ctx, res)
+	if err != nil && ctx.Err() == nil {
 		return fmt.Errorf("fullduplex: send result of tool %q (call %s): %w", call.Name, call.ID, err)
+	}
+	if err == nil && r.meter != nil {
+		r.meter.toolAnswered(call, q.at, res.Error != "")
 	}
 	return nil
 }

@@ -66,6 +66,7 @@ func token(t testing.TB, room, identity string, agents ...string) string {
 type testCaller struct {
 	room  *lksdk.Room
 	track *media.PCMLocalTrack
+	pub   *lksdk.LocalTrackPublication
 
 	mu      sync.Mutex
 	heard   []int16     // the agent's audio, 16 kHz
@@ -123,10 +124,13 @@ func joinCallerWith(t testing.TB, url, room, identity string, agents ...string) 
 	tr, err := media.NewPCMLocalTrack(callerRate, 1, protologger.GetDiscardLogger())
 	require.NoError(t, err)
 	c.track = tr
-	_, err = c.room.LocalParticipant.PublishTrack(tr, &lksdk.TrackPublicationOptions{Name: "mic", Source: 2 /* MICROPHONE */})
+	c.pub, err = c.room.LocalParticipant.PublishTrack(tr, &lksdk.TrackPublicationOptions{Name: "mic", Source: 2 /* MICROPHONE */})
 	require.NoError(t, err)
 	return c
 }
+
+// trackSID returns the SID of the caller's microphone track.
+func (c *testCaller) trackSID() string { return c.pub.SID() }
 
 func (c *testCaller) notify() {
 	select {

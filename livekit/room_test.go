@@ -56,13 +56,28 @@ func TestEchoConversation(t *testing.T) {
 
 	// The answer is the question played back: at least 2 s of loud audio.
 	require.NoError(t, caller.waitFor(ctx, func(c *testCaller) bool { return len(c.loudAt) >= 200 }))
-	require.NoError(t, caller.waitFor(ctx, func(c *testCaller) bool { return len(c.texts) >= 1 }), "captions")
-	caller.mu.Lock()
-	texts := caller.texts
-	caller.mu.Unlock()
-	assert.Equal(t, "model-0", texts[len(texts)-1].attrs[AttrSegmentID])
-	assert.Equal(t, agent.pub.SID(), texts[len(texts)-1].attrs[AttrTranscribedTrack])
-	assert.Contains(t, texts[len(texts)-1].text, "echo:")
+	// Captions of both sides: what the caller said, on the caller's
+	// track, and the model's answer, on the agent's.
+	caption := func(c *testCaller, segment string) (textMsg, bool) {
+		for _, m := range c.texts {
+			if m.attrs[AttrSegmentID] == segment {
+				return m, true
+			}
+		}
+		return textMsg{}, false
+	}
+	var user, model textMsg
+	require.NoError(t, caller.waitFor(ctx, func(c *testCaller) bool {
+		var okU, okM bool
+		user, okU = caption(c, "user-0")
+		model, okM = caption(c, "model-0")
+		return okU && okM
+	}), "captions")
+	assert.Equal(t, agent.pub.SID(), model.attrs[AttrTranscribedTrack])
+	assert.Contains(t, model.text, "echo:")
+	assert.Equal(t, "true", model.attrs[AttrFinal])
+	assert.Equal(t, caller.trackSID(), user.attrs[AttrTranscribedTrack])
+	assert.Contains(t, user.text, "ms of audio")
 
 	caller.leave()
 	select {

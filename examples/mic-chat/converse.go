@@ -61,6 +61,11 @@ func chat(ctx context.Context, stream fullduplex.DuplexStream, o options, stdout
 	if err := echoHandling(&cfg, o.echo); err != nil {
 		return err
 	}
+	stopObserving, err := observe(session, &cfg, observeFlags, stderr)
+	if err != nil {
+		return err
+	}
+	defer stopObserving()
 	bridge, err := audio.NewBridge(session, cfg)
 	if err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/fullduplex-go/fullduplex"
+	"github.com/fullduplex-go/fullduplex/examples/internal/console"
 	"github.com/fullduplex-go/fullduplex/examples/internal/offline"
 	"github.com/fullduplex-go/fullduplex/gemini"
 	"github.com/fullduplex-go/fullduplex/internal/apikey"
@@ -20,6 +21,7 @@ import (
 type options struct {
 	backend, model, url, system string
 	offline                     bool
+	observe                     console.Observe
 }
 
 // newStream returns the stream of the chosen backend — the one line where

@@ -11,7 +11,12 @@
 // chosen backend that echoes what you type. Lines typed (or pasted) before
 // an answer has begun are each answered in turn; a line typed while an
 // answer streams cuts it off. At the end of input (Ctrl-D, or the end of a
-// piped file) the last answer is printed and the program exits.
+// piped file) the last answer is printed and the program exits. After each
+// answer a line gives its time to first token and, with -price-in and
+// -price-out, the running cost; -record FILE records the call (a WAV and a
+// JSON transcript beside it):
+//
+//	go run ./examples/text-chat -offline -record call.wav
 //
 //	go run ./examples/text-chat -backend turn -system "Answer in one sentence."
 package main
@@ -35,6 +40,7 @@ func main() {
 	flag.StringVar(&o.url, "url", "", "base URL of the OpenAI-compatible server (default llama.cpp's http://127.0.0.1:8080/v1)")
 	flag.StringVar(&o.system, "system", "You are a helpful assistant. Keep answers short.", "system instruction")
 	flag.BoolVar(&o.offline, "offline", false, "talk to a local fake model instead of the real one")
+	o.observe.Flags(flag.CommandLine)
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -56,7 +62,17 @@ func run(ctx context.Context, o options) error {
 	fmt.Fprintln(os.Stderr, "Type a message and press Enter; type while the answer streams to interrupt it; Ctrl-D or Ctrl-C to quit.")
 	lines := console.NewLines()
 	defer lines.Restore()
-	err = chat(ctx, stream, lines, &console.Transcript{W: os.Stdout, Model: speaker(o.backend)})
+	var typed fullduplex.Source = lines
+	var out fullduplex.Sink = &console.Transcript{W: os.Stdout, Model: speaker(o.backend)}
+	rec, stopRecording, err := o.observe.Recorder(os.Stderr)
+	if err != nil {
+		return err
+	}
+	defer stopRecording()
+	if rec != nil {
+		typed, out = rec.Source(lines), fullduplex.MultiSink(out, rec)
+	}
+	err = chat(ctx, stream, typed, out, o.observe.Metrics())
 	if ctx.Err() != nil {
 		return nil // Ctrl-C: the user quit
 	}
@@ -66,9 +82,11 @@ func run(ctx context.Context, o options) error {
 // chat is the conversation, the same over every backend: typed lines go to
 // the stream, answers to out. It returns nil after the answer to the last
 // line, once typed ends: the session then closes the stream's input
-// (CloseSend), and the stream ends after that answer.
-func chat(ctx context.Context, stream fullduplex.DuplexStream, typed fullduplex.Source, out fullduplex.Sink) error {
+// (CloseSend), and the stream ends after that answer. With metrics, out
+// also gets each turn's measurements (time to first token, cost).
+func chat(ctx context.Context, stream fullduplex.DuplexStream, typed fullduplex.Source, out fullduplex.Sink, metrics *fullduplex.MetricsConfig) error {
 	session := fullduplex.NewDuplexSession(stream)
+	session.Metrics = metrics
 	turns := &console.Turns{Source: typed, Sink: out, Interrupt: session.Interrupt}
 	return session.RunDuplex(ctx, turns, turns)
 }

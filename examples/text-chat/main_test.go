@@ -45,7 +45,7 @@ func TestPastedLinesAreAnsweredInOrder(t *testing.T) {
 			in, allTyped := pastedLines(pasted...)
 			// What is printed waits until every line has been typed: the
 			// lines arrive before any answer has begun, as from a paste.
-			err = chat(ctx, stream, in, gate{allTyped, &console.Transcript{W: &out}})
+			err = chat(ctx, stream, in, gate{allTyped, &console.Transcript{W: &out}}, nil)
 			require.NoError(t, err, "the chat ends by itself after the last answer; output:\n%s", out.String())
 
 			assert.NotContains(t, out.String(), "[interrupted]")
@@ -107,7 +107,7 @@ func TestTypingOverAnAnswerCutsItOff(t *testing.T) {
 		}
 		return err
 	})
-	require.NoError(t, chat(ctx, fs, typed, sink))
+	require.NoError(t, chat(ctx, fs, typed, sink, nil))
 	assert.Equal(t, 1, fs.Interrupts(), "typing over the answer interrupts it once")
 	assert.Equal(t, "model: a long story that goes on\n  [interrupted]\nmodel: ok\n", out.String())
 }

@@ -11,7 +11,9 @@ import (
 // Transcript is a fullduplex.Sink that prints the conversation as it
 // happens: what the user said (input transcription), what the model says
 // (text and output transcription), and the events that matter to a person
-// (interruptions, tool calls, reconnects, errors). Audio is ignored. It is
+// (interruptions, tool calls, reconnects, errors), and each turn's metrics
+// when the session measures them (time to first token and audio, cost).
+// Audio is ignored. It is
 // written by one goroutine at a time, as every Sink.
 type Transcript struct {
 	W io.Writer
@@ -62,6 +64,14 @@ func (t *Transcript) Write(_ context.Context, item fullduplex.StreamItem) error 
 		case fullduplex.EventError:
 			t.newline()
 			fmt.Fprintf(t.W, "  [error: %v]\n", it.Data)
+		case fullduplex.EventMetrics:
+			t.newline()
+			m, _ := it.Data.(fullduplex.TurnMetrics)
+			fmt.Fprintln(t.W, "  "+turnLine(m))
+		case fullduplex.EventSummary:
+			t.newline()
+			c, _ := it.Data.(fullduplex.ConversationMetrics)
+			fmt.Fprintln(t.W, "  "+summaryLine(c))
 		}
 	}
 	return nil
