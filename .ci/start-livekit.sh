@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts the LiveKit server the livekit/ tests run against (issue 15):
 # livekit-server in --dev mode on loopback (ws://127.0.0.1:7880, API key
-# "devkey", secret "secret"; ICE on 127.0.0.1 only, UDP 7882, TCP 7881).
+# "devkey", secret "secret"; media on 127.0.0.1 only: UDP 7882, TCP 7881,
+# the loopback interface its only ICE candidate).
 # livekit-server is a Go program: the first run builds LIVEKIT_SERVER_VERSION
 # from the Go module proxy in a throwaway module (about 3 minutes) and caches
 # the binary in $FULLDUPLEX_CACHE (default ~/.cache/fullduplex); later runs
@@ -49,8 +50,11 @@ GO
 fi
 
 mkdir -p "$RUNDIR"
+# The tests (livekit/server_test.go) start their own servers with the same
+# loopback settings.
+LOOPBACK_ONLY=$'rtc:\n  enable_loopback_candidate: true\n  interfaces:\n    includes: [lo]\n  ips:\n    includes: [127.0.0.0/8]\n'
 # setsid: the server outlives this script (CI starts it, then runs make test).
-setsid "$BIN" --dev --bind 127.0.0.1 --node-ip 127.0.0.1 >"$RUNDIR/server.log" 2>&1 </dev/null &
+setsid "$BIN" --dev --bind 127.0.0.1 --node-ip 127.0.0.1 --config-body "$LOOPBACK_ONLY" >"$RUNDIR/server.log" 2>&1 </dev/null &
 echo $! >"$RUNDIR/pid"
 
 for _ in $(seq 1 100); do

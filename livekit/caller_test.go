@@ -13,7 +13,6 @@ import (
 
 	"github.com/fullduplex-go/fullduplex/internal/pcm"
 	lkmedia "github.com/livekit/media-sdk"
-	protologger "github.com/livekit/protocol/logger"
 	lksdk "github.com/livekit/server-sdk-go/v2"
 	"github.com/livekit/server-sdk-go/v2/pkg/media"
 	"github.com/pion/webrtc/v4"
@@ -102,7 +101,7 @@ func joinCallerWith(t testing.TB, url, room, identity string, agents ...string) 
 		if track.Kind() != webrtc.RTPCodecTypeAudio {
 			return
 		}
-		rt, err := media.NewPCMRemoteTrack(track, recorder{c}, media.WithTargetSampleRate(callerRate), media.WithLogger(protologger.GetDiscardLogger()))
+		rt, err := media.NewPCMRemoteTrack(track, recorder{c}, media.WithTargetSampleRate(callerRate), media.WithLogger(quietLogger()))
 		if err == nil {
 			c.mu.Lock()
 			c.remote = rt
@@ -110,7 +109,7 @@ func joinCallerWith(t testing.TB, url, room, identity string, agents ...string) 
 		}
 	}
 	c.room = lksdk.NewRoom(cb)
-	c.room.SetLogger(protologger.GetDiscardLogger())
+	c.room.SetLogger(quietLogger())
 	require.NoError(t, c.room.RegisterTextStreamHandler(TranscriptionTopic, func(r *lksdk.TextStreamReader, _ string) {
 		text := r.ReadAll()
 		c.mu.Lock()
@@ -120,8 +119,8 @@ func joinCallerWith(t testing.TB, url, room, identity string, agents ...string) 
 	}))
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	require.NoError(t, c.room.JoinWithContextAndToken(ctx, url, token(t, room, identity, agents...), lksdk.WithLogger(protologger.GetDiscardLogger())))
-	tr, err := media.NewPCMLocalTrack(callerRate, 1, protologger.GetDiscardLogger())
+	require.NoError(t, c.room.JoinWithContextAndToken(ctx, url, token(t, room, identity, agents...), lksdk.WithLogger(quietLogger())))
+	tr, err := media.NewPCMLocalTrack(callerRate, 1, quietLogger())
 	require.NoError(t, err)
 	c.track = tr
 	c.pub, err = c.room.LocalParticipant.PublishTrack(tr, &lksdk.TrackPublicationOptions{Name: "mic", Source: 2 /* MICROPHONE */})

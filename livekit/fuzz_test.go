@@ -8,7 +8,6 @@ import (
 	"github.com/livekit/media-sdk/opus"
 	"github.com/livekit/media-sdk/rtp"
 	"github.com/livekit/protocol/livekit"
-	protologger "github.com/livekit/protocol/logger"
 	pionrtp "github.com/pion/rtp"
 	"github.com/stretchr/testify/require"
 	"google.golang.org/protobuf/proto"
@@ -25,7 +24,7 @@ func FuzzCallerAudio(f *testing.F) {
 		in := newInput(16000, defaultFrame, 100*defaultFrame, FirstCaller())
 		rs, err := pcm.NewResampler(trackRate, in.rate)
 		require.NoError(t, err)
-		dec, err := opus.Decode(&callerWriter{in: in, identity: "x", rs: rs}, 1, protologger.GetDiscardLogger())
+		dec, err := opus.Decode(&callerWriter{in: in, identity: "x", rs: rs}, 1, quietLogger())
 		require.NoError(t, err)
 		h := rtp.NewMediaStreamIn[opus.Sample](dec)
 		for i := range 3 {

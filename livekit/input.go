@@ -13,7 +13,6 @@ import (
 	"github.com/livekit/media-sdk"
 	"github.com/livekit/media-sdk/opus"
 	"github.com/livekit/media-sdk/rtp"
-	protologger "github.com/livekit/protocol/logger"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -101,7 +100,7 @@ func (in *input) read(track *webrtc.TrackRemote, identity string) error {
 		return fmt.Errorf("livekit: %w", err)
 	}
 	w := &callerWriter{in: in, identity: identity, rs: rs}
-	dec, err := opus.Decode(w, 1, protologger.GetDiscardLogger())
+	dec, err := opus.Decode(w, 1, quietLogger())
 	if err != nil {
 		return fmt.Errorf("livekit: opus decoder: %w", err)
 	}

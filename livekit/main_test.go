@@ -3,7 +3,6 @@ package livekit
 import (
 	"testing"
 
-	protologger "github.com/livekit/protocol/logger"
 	lksdk "github.com/livekit/server-sdk-go/v2"
 
 	"go.uber.org/goleak"
@@ -11,7 +10,7 @@ import (
 
 func TestMain(m *testing.M) {
 	// The SDK logs pion's connection states to stderr by default.
-	lksdk.SetLogger(protologger.GetDiscardLogger())
+	lksdk.SetLogger(quietLogger())
 	goleak.VerifyTestMain(m,
 		// started at init by genai's auth dependency (DESIGN.md, Tests)
 		goleak.IgnoreTopFunction("go.opencensus.io/stats/view.(*worker).start"),

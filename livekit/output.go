@@ -11,7 +11,6 @@ import (
 	"github.com/fullduplex-go/fullduplex/internal/playback"
 	"github.com/livekit/media-sdk"
 	"github.com/livekit/media-sdk/opus"
-	protologger "github.com/livekit/protocol/logger"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -48,7 +47,7 @@ func newOutput(buffer, levelDecay time.Duration) (*output, error) {
 	if err != nil {
 		return nil, fmt.Errorf("livekit: audio track: %w", err)
 	}
-	enc, err := opus.Encode(media.FromSampleWriter[opus.Sample](track, trackRate, trackFrame), 1, protologger.GetDiscardLogger())
+	enc, err := opus.Encode(media.FromSampleWriter[opus.Sample](track, trackRate, trackFrame), 1, quietLogger())
 	if err != nil {
 		return nil, fmt.Errorf("livekit: opus encoder: %w", err)
 	}

@@ -10,7 +10,6 @@ import (
 	"github.com/fullduplex-go/fullduplex"
 	"github.com/fullduplex-go/fullduplex/internal/redact"
 	"github.com/livekit/protocol/livekit"
-	protologger "github.com/livekit/protocol/logger"
 	lksdk "github.com/livekit/server-sdk-go/v2"
 	"github.com/pion/webrtc/v4"
 )
@@ -67,8 +66,10 @@ func Join(ctx context.Context, cfg Config) (*Room, error) {
 	cb.OnParticipantDisconnected = func(p *lksdk.RemoteParticipant) { r.in.leave(p.Identity()) }
 	cb.OnDisconnected = func() { r.in.closeInput() }
 	r.lk = lksdk.NewRoom(cb)
-	r.lk.SetLogger(protologger.GetDiscardLogger())
-	if err := r.lk.JoinWithContextAndToken(ctx, cfg.URL, cfg.Token, lksdk.WithLogger(protologger.GetDiscardLogger())); err != nil {
+	r.lk.SetLogger(quietLogger())
+	r.text = newTranscripts(r.lk.LocalParticipant)
+	if err := r.lk.JoinWithContextAndToken(ctx, cfg.URL, cfg.Token, lksdk.WithLogger(quietLogger())); err != nil {
+		r.text.close()
 		r.in.close()
 		return nil, fmt.Errorf("livekit: join %s: %w", cfg.URL, redact.Error(err, cfg.Token))
 	}
@@ -80,7 +81,7 @@ func Join(ctx context.Context, cfg Config) (*Room, error) {
 		r.Close()
 		return nil, fmt.Errorf("livekit: publish the agent's track: %w", err)
 	}
-	r.text = newTranscripts(r.lk.LocalParticipant, r.pub.SID())
+	r.text.setAgentTrack(r.pub.SID())
 	out.start()
 	return r, nil
 }
@@ -95,9 +96,7 @@ func (r *Room) onTrackSubscribed(track *webrtc.TrackRemote, _ *lksdk.RemoteTrack
 	if err := r.in.read(track, p.Identity()); err != nil {
 		r.in.fail(err)
 	}
-	if r.text != nil {
-		r.text.setUserTrack(track.ID())
-	}
+	r.text.setUserTrack(track.ID())
 }
 
 // Name returns the room's name.
@@ -126,7 +125,7 @@ func (r *Room) Next(ctx context.Context) (fullduplex.Symbol, error) {
 // fullduplex.ErrInvalidSymbol), ErrClosed after Close, ctx's error.
 func (r *Room) Write(ctx context.Context, item fullduplex.StreamItem) error {
 	if s, ok := item.(fullduplex.Symbol); ok && s.Modality == fullduplex.ModalityText {
-		if !r.cfg.DisableTranscripts && r.text != nil {
+		if !r.cfg.DisableTranscripts {
 			r.text.send(s)
 		}
 		return nil
@@ -161,19 +160,23 @@ func (r *Room) Level() float64 { return r.out.level() }
 
 // Stats describes a Room's queues.
 type Stats struct {
-	Queued        time.Duration // model audio waiting to be sent
-	DroppedFrames int64         // input frames dropped because Next fell behind
+	Queued          time.Duration // model audio waiting to be sent
+	DroppedFrames   int64         // input frames dropped because Next fell behind
+	DroppedCaptions int64         // transcripts not sent: too many were waiting
 }
 
 // Stats returns the Room's queue statistics.
 func (r *Room) Stats() Stats {
-	return Stats{Queued: r.out.queued(), DroppedFrames: r.in.droppedFrames()}
+	st := Stats{Queued: r.out.queued(), DroppedFrames: r.in.droppedFrames()}
+	st.DroppedCaptions = r.text.droppedCaptions()
+	return st
 }
 
 // Close leaves the room and stops every goroutine the Room started; queued
 // audio is dropped. It is idempotent.
 func (r *Room) Close() error {
 	r.closeOnce.Do(func() {
+		r.text.close()
 		r.out.close()
 		r.lk.Disconnect()
 		r.in.close()

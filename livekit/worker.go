@@ -34,14 +34,17 @@ type Worker struct {
 	jobDone   chan string // a job's ID, when its Handler has returned and the Room closed
 	jobsWG    sync.WaitGroup
 
-	mu       sync.Mutex // guards the fields below
-	id       string
-	jobs     map[string]*job
-	reserved map[string]time.Time // jobs accepted, not yet assigned
-	draining bool
-	served   int64
-	failed   int64
-	regd     chan struct{} // closed once registered
+	mu         sync.Mutex // guards the fields below
+	id         string
+	jobs       map[string]*job
+	reserved   map[string]time.Time // jobs accepted, not yet assigned
+	draining   bool
+	served     int64
+	failed     int64
+	reconnects int
+	regd       chan struct{} // closed once registered
+
+	live liveConn // the connection to the server
 }
 
 // A sender sends worker messages to the server (a *workerConn; tests fake
@@ -77,6 +80,9 @@ type Load struct {
 	Served   int64 // jobs finished, successfully or not
 	Failed   int64 // jobs whose Handler (or joining) failed
 	Draining bool  // taking no new jobs
+	// Reconnects counts the times the worker registered again after its
+	// connection to the server was lost.
+	Reconnects int
 }
 
 // Fraction is the load the worker reports to the server: Jobs / MaxJobs.
@@ -90,7 +96,7 @@ func (w *Worker) Load() Load {
 }
 
 func (w *Worker) loadLocked() Load {
-	return Load{Jobs: len(w.jobs), MaxJobs: w.cfg.MaxJobs, Served: w.served, Failed: w.failed, Draining: w.draining}
+	return Load{Jobs: len(w.jobs), MaxJobs: w.cfg.MaxJobs, Served: w.served, Failed: w.failed, Draining: w.draining, Reconnects: w.reconnects}
 }
 
 // ID returns the worker ID the server assigned, "" before registration.
@@ -111,15 +117,17 @@ func (w *Worker) Drain() { w.drainOnce.Do(func() { close(w.drain) }) }
 
 // Run registers the worker and serves jobs until it has drained (nil), ctx
 // is done (ctx's error; every job's ctx is cancelled and Run waits for its
-// Handler), or the connection to the server fails (the error, after the
-// running jobs end on their own: a room does not need the worker's
-// connection). Every goroutine Run started has finished when it returns.
+// Handler), or the connection to the server is lost for longer than
+// WorkerConfig.ReconnectTimeout (the error, after the running jobs end on
+// their own: a room does not need the worker's connection). When the
+// connection drops (the server restarted, the network failed), Run dials
+// again with backoff and registers anew, and the jobs in progress go on.
+// Every goroutine Run started has finished when it returns.
 func (w *Worker) Run(ctx context.Context) error {
 	conn, reg, err := dialWorker(ctx, w.cfg)
 	if err != nil {
 		return err
 	}
-	defer conn.close()
 	w.mu.Lock()
 	w.id = reg.WorkerId
 	w.mu.Unlock()
@@ -131,43 +139,37 @@ func (w *Worker) Run(ctx context.Context) error {
 		defer signal.Stop(sigs)
 	}
 
-	msgs := make(chan *livekit.ServerMessage)
-	readErr := make(chan error, 1)
+	events := make(chan connEvent)
+	dialed := make(chan dialResult)
 	quit := make(chan struct{})
 	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			m, err := conn.read()
-			if err != nil {
-				readErr <- err
-				return
-			}
-			select {
-			case msgs <- m:
-			case <-quit:
-				return
-			}
-		}
-	}()
+	gen := 0 // the connection's generation: events of older ones are stale
+	listen := func(c *workerConn) {
+		gen++
+		w.live.set(c)
+		wg.Add(1)
+		go w.readLoop(c, gen, events, quit, &wg)
+	}
+	listen(conn)
 	jobCtx, cancelJobs := context.WithCancel(context.WithoutCancel(ctx))
+	dialCtx, cancelDial := context.WithCancel(ctx)
 	defer func() {
 		cancelJobs()
+		cancelDial()
 		close(quit)
-		conn.close()
+		w.live.set(nil)
 		w.waitJobs()
 		wg.Wait()
 	}()
 
-	if err := w.report(conn); err != nil {
+	if err := w.report(&w.live); err != nil {
 		return err
 	}
-	var connErr error
+	var connErr error // the connection is lost for good
 	for {
 		if w.drained() || (connErr != nil && w.Load().Jobs == 0) {
 			if connErr != nil {
-				return fmt.Errorf("livekit: worker: connection lost: %w", connErr)
+				return connErr
 			}
 			return nil
 		}
@@ -177,17 +179,157 @@ func (w *Worker) Run(ctx context.Context) error {
 		case <-sigs:
 			w.Drain()
 		case <-w.drain:
-			w.startDrain(conn)
-		case err := <-readErr:
-			// Take no new jobs; those running end on their own.
-			connErr = err
-			w.startDrain(nil)
+			w.startDrain(&w.live)
+		case ev := <-events:
+			if ev.gen != gen {
+				continue
+			}
+			if ev.err == nil {
+				w.handleMessage(jobCtx, &w.live, ev.m)
+				continue
+			}
+			// Lost: the jobs go on (their rooms have their own
+			// connections) while a new connection is dialled.
+			w.live.set(nil)
+			gen++
+			if w.isDraining() {
+				connErr = fmt.Errorf("livekit: worker: connection lost while draining: %w", ev.err)
+				continue
+			}
+			wg.Add(1)
+			go w.redial(dialCtx, ev.err, dialed, quit, &wg)
+		case d := <-dialed:
+			if d.err != nil {
+				connErr = d.err
+				w.startDrain(nil)
+				continue
+			}
+			w.mu.Lock()
+			w.id = d.reg.WorkerId
+			w.reconnects++
+			w.mu.Unlock()
+			listen(d.conn)
+			_ = w.report(&w.live)
 		case id := <-w.jobDone:
-			w.finish(conn, id)
-		case m := <-msgs:
-			w.handleMessage(jobCtx, conn, m)
+			w.finish(&w.live, id)
 		}
 	}
+}
+
+// A connEvent is a message read from the connection of generation gen, or
+// the error that ended it.
+type connEvent struct {
+	gen int
+	m   *livekit.ServerMessage
+	err error
+}
+
+// readLoop reads c until it fails, then closes it.
+func (w *Worker) readLoop(c *workerConn, gen int, events chan<- connEvent, quit <-chan struct{}, wg *sync.WaitGroup) {
+	defer wg.Done()
+	defer c.close()
+	for {
+		m, err := c.read()
+		select {
+		case events <- connEvent{gen, m, err}:
+		case <-quit:
+			return
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+type dialResult struct {
+	conn *workerConn
+	reg  *livekit.RegisterWorkerResponse
+	err  error
+}
+
+// Reconnection backoff: the first retry comes at once, then the wait
+// doubles up to reconnectMaxWait.
+const (
+	reconnectFirstWait = 100 * time.Millisecond
+	reconnectMaxWait   = 2 * time.Second
+)
+
+// redial dials and registers again until it succeeds, ctx is done, or
+// WorkerConfig.ReconnectTimeout has passed since the connection was lost
+// (lost is why).
+func (w *Worker) redial(ctx context.Context, lost error, dialed chan<- dialResult, quit <-chan struct{}, wg *sync.WaitGroup) {
+	defer wg.Done()
+	ctx, cancel := context.WithTimeout(ctx, w.cfg.ReconnectTimeout)
+	defer cancel()
+	var res dialResult
+	wait := time.Duration(0)
+	for {
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			res.err = fmt.Errorf("livekit: worker: connection lost, not back within %v: %w (last attempt: %v)", w.cfg.ReconnectTimeout, lost, res.err)
+			if errors.Is(ctx.Err(), context.Canceled) {
+				res.err = ctx.Err()
+			}
+			res.conn, res.reg = nil, nil
+			select {
+			case dialed <- res:
+			case <-quit:
+			}
+			return
+		case <-t.C:
+		}
+		res.conn, res.reg, res.err = dialWorker(ctx, w.cfg)
+		if res.err == nil {
+			select {
+			case dialed <- res:
+			case <-quit:
+				res.conn.close()
+			}
+			return
+		}
+		wait = min(max(2*wait, reconnectFirstWait), reconnectMaxWait)
+	}
+}
+
+// A liveConn is the worker's current connection, nil while it reconnects;
+// sending through it then fails (a job's status update is lost: the server
+// it was for is gone).
+//
+// All methods are safe for concurrent use.
+type liveConn struct {
+	mu sync.Mutex
+	c  *workerConn
+}
+
+// errNotConnected is what a send returns while the worker reconnects.
+var errNotConnected = errors.New("livekit: worker: not connected")
+
+func (l *liveConn) set(c *workerConn) {
+	l.mu.Lock()
+	old := l.c
+	l.c = c
+	l.mu.Unlock()
+	if old != nil && old != c {
+		old.close()
+	}
+}
+
+func (l *liveConn) send(m *livekit.WorkerMessage) error {
+	l.mu.Lock()
+	c := l.c
+	l.mu.Unlock()
+	if c == nil {
+		return errNotConnected
+	}
+	return c.send(m)
+}
+
+func (w *Worker) isDraining() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.draining
 }
 
 // drained reports whether a drain has completed: no jobs left.

@@ -3,6 +3,7 @@ package livekit
 import (
 	"os"
 	"syscall"
+	"time"
 )
 
 // WorkerConfig configures a Worker. The zero value means the defaults in
@@ -27,6 +28,11 @@ type WorkerConfig struct {
 	// Room is the template of each job's Room; URL and Token are set per
 	// job. Default: Config's defaults.
 	Room Config
+	// ReconnectTimeout is how long Run keeps dialling (with backoff) after
+	// its connection to the server is lost before it gives up: it then
+	// takes no new job and returns the error once its jobs have ended.
+	// Default 60 s.
+	ReconnectTimeout time.Duration
 	// DrainOn are the signals that make Run drain (see Worker.Drain).
 	// Default SIGTERM. Run stops listening for them when it returns.
 	DrainOn []os.Signal
@@ -47,6 +53,9 @@ func (c WorkerConfig) withDefaults() WorkerConfig {
 	}
 	if c.Version == "" {
 		c.Version = "fullduplex"
+	}
+	if c.ReconnectTimeout <= 0 {
+		c.ReconnectTimeout = 60 * time.Second
 	}
 	if c.DrainOn == nil {
 		c.DrainOn = []os.Signal{syscall.SIGTERM}

@@ -101,24 +101,26 @@ func waitCond(ctx context.Context, cond func() bool) error {
 	return nil
 }
 
-// TestWorkersSpreadAndDrain: two workers serve the same agent; rooms
-// dispatched to it each get exactly one agent, spread over both workers.
+// TestWorkersSpreadAndDrain: two workers serve the same agent; 20 rooms
+// dispatched to it at once each get exactly one agent, spread over both
+// workers.
 // One worker drains mid-run: it takes no new room, the conversations it
 // serves go on (a caller in one of its rooms still gets answers), and its
 // Run returns once those rooms end.
 func TestWorkersSpreadAndDrain(t *testing.T) {
 	url := serverURL(t)
 	name := agentName(t)
-	const rooms = 8
+	const rooms, later = 20, 3
+	// Either worker can take every room: the drained one's share, too.
 	ha, hb := &echoHandler{t: t}, &echoHandler{t: t}
-	wa, doneA := startWorker(t, WorkerConfig{URL: url, AgentName: name, MaxJobs: rooms}, ha.serve)
-	wb, doneB := startWorker(t, WorkerConfig{URL: url, AgentName: name, MaxJobs: rooms}, hb.serve)
+	wa, doneA := startWorker(t, WorkerConfig{URL: url, AgentName: name, MaxJobs: rooms + later}, ha.serve)
+	wb, doneB := startWorker(t, WorkerConfig{URL: url, AgentName: name, MaxJobs: rooms + later}, hb.serve)
 	defer func() {
 		wb.Drain()
 		require.NoError(t, <-doneB)
 	}()
 
-	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 180*time.Second)
 	defer cancel()
 	key, secret := Keys()
 	rs := lksdk.NewRoomServiceClient(url, key, secret)
@@ -141,8 +143,8 @@ func TestWorkersSpreadAndDrain(t *testing.T) {
 		}
 	}()
 	require.NoError(t, waitCond(ctx, func() bool { return wa.Load().Jobs+wb.Load().Jobs == rooms }), "every room gets an agent")
-	assert.Positive(t, wa.Load().Jobs, "worker A got jobs")
-	assert.Positive(t, wb.Load().Jobs, "worker B got jobs")
+	require.Positive(t, wa.Load().Jobs, "worker A got jobs")
+	require.Positive(t, wb.Load().Jobs, "worker B got jobs")
 	for _, n := range names {
 		agents := 0
 		require.NoError(t, waitCond(ctx, func() bool {
@@ -169,10 +171,10 @@ func TestWorkersSpreadAndDrain(t *testing.T) {
 	wa.Drain()
 	require.NoError(t, waitCond(ctx, func() bool { return wa.Load().Draining }))
 	before := wb.Load().Jobs
-	for i := rooms; i < rooms+3; i++ {
+	for i := rooms; i < rooms+later; i++ {
 		dispatch(i)
 	}
-	require.NoError(t, waitCond(ctx, func() bool { return wb.Load().Jobs == before+3 }), "the drained worker's share goes to the other")
+	require.NoError(t, waitCond(ctx, func() bool { return wb.Load().Jobs == before+later }), "the drained worker's share goes to the other")
 	assert.Len(t, ha.served(), len(aRooms), "a draining worker takes no new job")
 	assert.Equal(t, len(aRooms), wa.Load().Jobs, "a draining worker keeps its conversations")
 

@@ -103,7 +103,20 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		return err
 	})
 	fmt.Fprintf(stderr, "Serving agent %q (up to %d rooms); SIGTERM drains, Ctrl-C stops.\n", o.agentName, o.maxJobs)
-	return w.Run(ctx)
+	ran := make(chan struct{})
+	printed := make(chan struct{})
+	go func() {
+		defer close(printed)
+		select {
+		case <-w.Registered():
+			fmt.Fprintf(stderr, "Registered as worker %s.\n", w.ID())
+		case <-ran:
+		}
+	}()
+	err = w.Run(ctx)
+	close(ran)
+	<-printed
+	return err
 }
 
 func listenPolicy(s string) (livekit.ListenPolicy, error) {

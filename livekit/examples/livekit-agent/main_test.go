@@ -5,7 +5,9 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -21,12 +23,60 @@ import (
 	"go.uber.org/goleak"
 )
 
+var quiet protologger.Logger
+
 func TestMain(m *testing.M) {
-	lksdk.SetLogger(protologger.GetDiscardLogger())
+	// The test's caller logs nothing. A zap logger, not the discard one:
+	// pion formats every debug message for a logger that is not zap, and
+	// one of them races with pion itself (see livekit's quietLogger).
+	l, err := protologger.NewZapLogger(&protologger.Config{Level: "fatal"})
+	if err != nil {
+		panic(err)
+	}
+	quiet = l
+	lksdk.SetLogger(quiet)
 	goleak.VerifyTestMain(m,
 		goleak.IgnoreTopFunction("go.opencensus.io/stats/view.(*worker).start"),
 		goleak.IgnoreAnyFunction("net/http.(*persistConn).readLoop"),
 		goleak.IgnoreAnyFunction("net/http.(*persistConn).writeLoop"))
+}
+
+var runs atomic.Int64
+
+// A syncBuffer is the program's stderr: written by its goroutines, read
+// by the test.
+type syncBuffer struct {
+	mu      sync.Mutex
+	b       bytes.Buffer
+	changed chan struct{}
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	select {
+	case s.changed <- struct{}{}:
+	default:
+	}
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// waitFor waits until the buffer contains sub or ctx is done.
+func (s *syncBuffer) waitFor(ctx context.Context, sub string) error {
+	for !strings.Contains(s.String(), sub) {
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%w; stderr so far:\n%s", ctx.Err(), s.String())
+		case <-s.changed:
+		}
+	}
+	return nil
 }
 
 // loudCounter counts the loud 10 ms blocks of the agent's audio.
@@ -85,16 +135,22 @@ func TestAgentProgram(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	agent := fmt.Sprintf("agent-program-%d", os.Getpid())
+	// A room and agent name of their own for each run (-count): the
+	// caller's token dispatches the agent only when it creates the room.
+	agent := fmt.Sprintf("agent-program-%d-%d", os.Getpid(), runs.Add(1))
 	room := agent + "-room"
-	var stdout, stderr bytes.Buffer
+	var stdout bytes.Buffer
+	stderr := &syncBuffer{changed: make(chan struct{}, 1)}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, options{url: url, agentName: agent, maxJobs: 2, offline: true, listen: "first"}, &stdout, &stderr)
+		done <- run(ctx, options{url: url, agentName: agent, maxJobs: 2, offline: true, listen: "first"}, &stdout, stderr)
 	}()
 
 	var tok bytes.Buffer
-	require.NoError(t, run(ctx, options{agentName: agent, callerToken: room}, &tok, &stderr))
+	require.NoError(t, run(ctx, options{agentName: agent, callerToken: room}, &tok, stderr))
+	// The caller's token dispatches the agent when the room is created:
+	// join once the worker is there to take the job.
+	require.NoError(t, stderr.waitFor(ctx, "Registered as worker"), "the worker registers")
 	heard := &loudCounter{changed: make(chan struct{}, 1)}
 	subscribed := make(chan struct{})
 	var once sync.Once
@@ -113,7 +169,7 @@ func TestAgentProgram(t *testing.T) {
 	caller := lksdk.NewRoom(cb)
 	// The worker registers asynchronously: the dispatch waits for it.
 	require.NoError(t, caller.JoinWithContextAndToken(ctx, url, string(bytes.TrimSpace(tok.Bytes()))))
-	mic, err := media.NewPCMLocalTrack(16000, 1, protologger.GetDiscardLogger())
+	mic, err := media.NewPCMLocalTrack(16000, 1, quiet)
 	require.NoError(t, err)
 	_, err = caller.LocalParticipant.PublishTrack(mic, &lksdk.TrackPublicationOptions{Name: "mic"})
 	require.NoError(t, err)
