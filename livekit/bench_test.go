@@ -141,4 +141,3 @@ func serverCPU() time.Duration {
 	k, _ := strconv.ParseInt(f[12], 10, 64)
 	return time.Duration(u+k) * 10 * time.Millisecond
 }
-

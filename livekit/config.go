@@ -14,7 +14,7 @@ const DefaultURL = "ws://127.0.0.1:7880"
 const defaultFrame = 20 * time.Millisecond
 
 // Config configures a Room. The zero value means the defaults in each
-// field's comment (Token is required).
+// field's comment (Token is required). A Config is a value: Join copies it.
 type Config struct {
 	// URL of the LiveKit server (ws://, wss://, http:// or https://).
 	// Default $LIVEKIT_URL, then DefaultURL.

@@ -158,7 +158,7 @@ func (r *Room) Playing() bool { return r.out.isPlaying() }
 // (bargein.OutputMonitor).
 func (r *Room) Level() float64 { return r.out.level() }
 
-// Stats describes a Room's queues.
+// Stats describes a Room's queues: a snapshot, safe to copy and share.
 type Stats struct {
 	Queued          time.Duration // model audio waiting to be sent
 	DroppedFrames   int64         // input frames dropped because Next fell behind
@@ -172,8 +172,11 @@ func (r *Room) Stats() Stats {
 	return st
 }
 
-// Close leaves the room and stops every goroutine the Room started; queued
-// audio is dropped. It is idempotent.
+// Close leaves the room and stops every goroutine the Room started (the
+// pacer, the caption sender, the track readers: it waits for the caption
+// being sent, at most the SDK's connect timeout when the connection is
+// gone); queued audio is dropped. The SDK closes its peer connections on a
+// goroutine of its own that ends with them. Close is idempotent.
 func (r *Room) Close() error {
 	r.closeOnce.Do(func() {
 		r.text.close()

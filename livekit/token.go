@@ -27,7 +27,8 @@ func Keys() (apiKey, apiSecret string) {
 }
 
 // TokenConfig describes an access token to mint. The zero value means the
-// defaults in each field's comment; Room and Identity are required.
+// defaults in each field's comment; Room and Identity are required. A
+// TokenConfig is a value: NewToken only reads it.
 type TokenConfig struct {
 	// APIKey and APISecret sign the token. Default Keys().
 	APIKey, APISecret string

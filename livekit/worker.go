@@ -16,7 +16,8 @@ import (
 // A Handler serves one room: typically it makes a DuplexStream and a
 // DuplexSession and calls room.Run. ctx is cancelled when the server
 // terminates the job or the worker's Run is cancelled; the Worker closes
-// the Room after the Handler returns. An error marks the job failed.
+// the Room after the Handler returns. An error marks the job failed. The
+// Worker calls a Handler on many goroutines at once, one per room.
 type Handler func(ctx context.Context, room *Room) error
 
 // A Worker registers with a LiveKit server for agent dispatch and serves
@@ -73,7 +74,7 @@ func NewWorker(cfg WorkerConfig, handle Handler) *Worker {
 	}
 }
 
-// Load describes a Worker's jobs.
+// Load describes a Worker's jobs: a snapshot, safe to copy and share.
 type Load struct {
 	Jobs     int   // rooms being served now
 	MaxJobs  int   // WorkerConfig.MaxJobs

@@ -7,7 +7,7 @@ import (
 )
 
 // WorkerConfig configures a Worker. The zero value means the defaults in
-// each field's comment.
+// each field's comment. A WorkerConfig is a value: NewWorker copies it.
 type WorkerConfig struct {
 	// URL of the LiveKit server. Default $LIVEKIT_URL, then DefaultURL.
 	URL string

@@ -7,7 +7,7 @@
 //	go run ./examples/livekit-agent -offline                      # from livekit/
 //	go run ./examples/livekit-agent -caller-token myroom          # a token to join as a caller
 //
-// Then open https://agents-playground.livekit.io (or any LiveKit client),
+// Then open LiveKit's web playground (or any LiveKit client) on this machine,
 // connect to ws://127.0.0.1:7880 with the caller token, and talk: the
 // token dispatches the agent to the room. Ctrl-C stops at once; SIGTERM
 // drains: no new rooms, the current conversations finish, then it exits.
