@@ -15,7 +15,11 @@ import (
 
 // FuzzCallerAudio feeds arbitrary RTP payloads to a caller's decoding chain
 // (Opus decoder, resampler, framer): no panic, every frame whole, the queue
-// bounded.
+// bounded. An execution takes about 0.5 ms and 40 KB (the decoder's state
+// is Go memory), so it neither hangs nor grows; make fuzz runs it for a
+// count of executions rather than a duration, because a duration can end
+// in "context deadline exceeded" with no crasher on a contended machine
+// (go.dev/issue/75804): the one failure seen here.
 func FuzzCallerAudio(f *testing.F) {
 	f.Add([]byte{0xf8, 0xff, 0xfe}) // an Opus DTX/silence frame
 	f.Add([]byte{})
