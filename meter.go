@@ -2,12 +2,18 @@ package fullduplex
 
 import (
 	"context"
+	"maps"
 	"sync"
 	"time"
 )
 
-// maxInputs bounds the input ends a meter keeps waiting for their answers.
-const maxInputs = 64
+// maxInputs bounds the input ends a meter keeps waiting for their answers;
+// maxPending the tool calls and reconnects it keeps for the next
+// TurnMetrics (the oldest go first; the totals count them all).
+const (
+	maxInputs  = 64
+	maxPending = 256
+)
 
 // playTolerance is how far short of a turn's delivered audio the played
 // position may stop and still count as played out (a device plays whole
@@ -17,9 +23,9 @@ const playTolerance = 20 * time.Millisecond
 // A meter measures the turns of one RunDuplex call for
 // DuplexSession.Metrics.
 //
-// cur and lastTS are owned by the delivering goroutine: read and written
-// only in outlet.deliver, under the outlet's mu, so the per-symbol path
-// takes no lock of its own. audioOpen is owned by the send path (the
+// cur and the fields after it are owned by the delivering goroutine: read
+// and written only in outlet.deliver, under the outlet's mu, so the
+// per-symbol path takes no lock of its own. audioOpen is owned by the send path (the
 // session's sendMu). Everything else is guarded by mu, which is never held
 // while anything is delivered; emitMu keeps emissions in order.
 type meter struct {
@@ -32,16 +38,26 @@ type meter struct {
 	wake     chan struct{} // cap 1: a cut made settling turns ready
 
 	cur        turnState // owned by the delivering goroutine
-	lastTS     time.Time // Timestamp of the last item delivered; same owner
 	audioBytes int       // bytes of model audio of cur delivered; same owner
 	// steady is true once cur's first audio (and, with a reporter, its
-	// first played audio) is known: more audio only adds up. Same owner.
+	// first played audio) is known and no reconnect waits for its first
+	// item: more audio only adds up. Same owner.
 	steady bool
-	_      [64]byte // keeps the fields above, written per symbol, off the lines of the others
+	// serverEnd is the backend's latest report of the end of the user's
+	// turn since the last turn began; bySpeech is true when it came from an
+	// InputEnder (preferred to a transcript). Same owner.
+	serverEnd time.Time
+	bySpeech  bool
+	// rc is the last EventReconnect, waiting for the first model item of
+	// the new connection while reconnecting is true. Same owner.
+	rc           ReconnectMetrics
+	reconnecting bool
+	_            [64]byte // keeps the fields above, written per symbol, off the lines of the others
 
 	mu         sync.Mutex
 	inputs     []time.Time // input ends not matched to a turn yet, oldest first
-	pendingCut BargeIn     // a client cut no turn took yet
+	pendingCut BargeIn     // a client cut of the turn being received
+	receiving  bool        // a model turn has begun and not ended
 	tools      []ToolMetrics
 	reconnects []ReconnectMetrics
 	settling   []settlingTurn // ended, their audio still playing
@@ -60,6 +76,7 @@ type turnState struct {
 	backendTurn                  int // the turn of its audio, for PlaybackReporter
 	rate, channels               int
 	cut                          BargeIn // the stream's EventInterrupt
+	reconnectCut                 bool    // ended by an EventInterrupt of ReasonReconnect
 }
 
 type settlingTurn struct {
@@ -124,10 +141,9 @@ func (m *meter) inputEnded(at time.Time) {
 
 // symbolLocked notes a symbol delivered, audio or not; boundaries is the outlet's count
 // of terminators, the turn of audio without MetaTurn.
-// Once the turn's first audio is known it is inlined: a store, two
-// comparisons and an addition.
+// Once the turn's first audio is known it is inlined: two comparisons and
+// an addition.
 func (m *meter) symbolLocked(s *Symbol, audio bool, boundaries int) {
-	m.lastTS = s.Timestamp
 	if m.steady && audio {
 		m.audioBytes += len(s.Data)
 	} else {
@@ -140,6 +156,9 @@ func (m *meter) symbolLocked(s *Symbol, audio bool, boundaries int) {
 func (m *meter) firstOfKindLocked(s *Symbol, boundaries int) {
 	t := &m.cur
 	if s.Modality == ModalityAudio {
+		if m.reconnecting {
+			m.reconnectedLocked(s.Timestamp)
+		}
 		m.audioBytes += len(s.Data)
 		if !t.haveAudio {
 			t.haveAudio, t.backendTurn = true, turnOf(s.Metadata, boundaries)
@@ -153,10 +172,26 @@ func (m *meter) firstOfKindLocked(s *Symbol, boundaries int) {
 		m.steady = t.played || m.reporter == nil
 		return
 	}
-	if t.haveFirst || s.Role() == RoleUser {
+	if s.Role() == RoleUser {
+		m.userTextLocked(s)
+		return
+	}
+	if m.reconnecting {
+		m.reconnectedLocked(s.Timestamp)
+	}
+	if t.haveFirst {
 		return
 	}
 	m.firstLocked(s.Timestamp)
+}
+
+// userTextLocked notes a user transcript: a final one received while no
+// model turn is under way reports the end of the user's turn, unless an
+// InputEnder has.
+func (m *meter) userTextLocked(s *Symbol) {
+	if final, _ := s.Metadata[MetaFinal].(bool); final && !m.cur.begun && !m.bySpeech {
+		m.serverEnd = s.Timestamp
+	}
 }
 
 func (m *meter) firstLocked(at time.Time) {
@@ -166,7 +201,8 @@ func (m *meter) firstLocked(at time.Time) {
 	}
 }
 
-// beginLocked matches the turn to the oldest input end still unanswered.
+// beginLocked matches the turn to the oldest input end still unanswered,
+// else to the backend's report of the end of the user's turn.
 func (m *meter) beginLocked() {
 	t := &m.cur
 	if t.begun {
@@ -174,11 +210,15 @@ func (m *meter) beginLocked() {
 	}
 	t.begun = true
 	m.mu.Lock()
+	m.receiving = true
 	if len(m.inputs) > 0 {
 		t.m.InputEnd = m.inputs[0]
 		m.inputs = append(m.inputs[:0], m.inputs[1:]...)
+	} else if !m.serverEnd.IsZero() {
+		t.m.InputEnd, t.m.ServerInputEnd = m.serverEnd, true
 	}
 	m.mu.Unlock()
+	m.serverEnd, m.bySpeech = time.Time{}, false
 }
 
 // pollOpenLocked asks the receiver whether the turn being received has
@@ -197,32 +237,79 @@ func (m *meter) eventLocked(ev StreamEvent) {
 	switch ev.Type {
 	case EventMetrics, EventSummary:
 		return
+	case EventMetadata:
+		if e, ok := ev.Data.(InputEnder); ok {
+			at := e.InputEnd()
+			if at.IsZero() {
+				at = ev.Timestamp // the stream could not tell: when the report came
+			}
+			m.serverEnd, m.bySpeech = at, true
+		}
 	case EventUsage:
 		if u, ok := ev.Data.(Usage); ok {
 			addUsage(&t.m.Usage, u)
 		}
 	case EventToolCall:
+		m.reconnectedLocked(ev.Timestamp)
 		m.beginLocked()
 	case EventReconnect:
-		var gap time.Duration
-		if !m.lastTS.IsZero() {
-			gap = ev.Timestamp.Sub(m.lastTS)
-		}
-		m.mu.Lock()
-		m.reconnects = append(m.reconnects, ReconnectMetrics{At: ev.Timestamp, Gap: gap})
-		m.total.Reconnects++
-		m.mu.Unlock()
+		m.reconnectLocked(ev)
 	case EventInterrupt:
+		m.reconnectedLocked(ev.Timestamp)
 		silent := m.clock()
 		if t.haveAudio && !t.played && m.reporter != nil {
 			m.pollOpenLocked()
 		}
-		t.cut = BargeIn{At: ev.Timestamp, Silent: silent}
+		if te, ok := ev.Data.(TurnEnd); ok && te.Reason == ReasonReconnect {
+			t.reconnectCut = true
+		} else {
+			t.cut = BargeIn{At: ev.Timestamp, Silent: silent}
+		}
 		m.endTurnLocked(ev.Timestamp, true)
 	case EventStreamEnd:
+		m.reconnectedLocked(ev.Timestamp)
 		m.endTurnLocked(ev.Timestamp, false)
 	}
-	m.lastTS = ev.Timestamp
+}
+
+// reconnectLocked notes an EventReconnect; its gap ends at the first model
+// item after it (see reconnectedLocked).
+func (m *meter) reconnectLocked(ev StreamEvent) {
+	m.reconnectedLocked(time.Time{}) // an earlier one no item followed
+	began := ev.Timestamp
+	if r, ok := ev.Data.(ReconnectReport); ok {
+		if b := r.ReconnectBegan(); !b.IsZero() && !b.After(began) {
+			began = b
+		}
+	}
+	m.rc, m.reconnecting, m.steady = ReconnectMetrics{At: ev.Timestamp, Began: began}, true, false
+	m.mu.Lock()
+	m.total.Reconnects++
+	m.mu.Unlock()
+}
+
+// reconnectedLocked completes a reconnect waiting for its first item with
+// first (zero: none came), if there is one.
+func (m *meter) reconnectedLocked(first time.Time) {
+	if !m.reconnecting {
+		return
+	}
+	rc := m.rc
+	m.rc, m.reconnecting = ReconnectMetrics{}, false
+	if !first.IsZero() {
+		rc.First, rc.Gap = first, first.Sub(rc.Began)
+	}
+	m.mu.Lock()
+	m.reconnects = appendBounded(m.reconnects, rc)
+	m.mu.Unlock()
+}
+
+// appendBounded appends v to s, dropping the oldest beyond maxPending.
+func appendBounded[T any](s []T, v T) []T {
+	if len(s) == maxPending {
+		s = append(s[:0], s[1:]...)
+	}
+	return append(s, v)
 }
 
 // endTurnLocked closes the turn being received: it is ready at once unless
@@ -231,7 +318,7 @@ func (m *meter) endTurnLocked(end time.Time, interrupted bool) {
 	t, audioBytes := m.cur, m.audioBytes
 	m.cur, m.audioBytes, m.steady = turnState{}, 0, false
 	tm := t.m
-	tm.End, tm.Interrupted = end, interrupted
+	tm.End, tm.Interrupted, tm.ReconnectCut = end, interrupted, t.reconnectCut
 	if t.rate > 0 && t.channels > 0 {
 		tm.AudioOut = time.Duration(audioBytes/(2*t.channels)) * time.Second / time.Duration(t.rate)
 	}
@@ -242,8 +329,9 @@ func (m *meter) endTurnLocked(end time.Time, interrupted bool) {
 	defer m.mu.Unlock()
 	m.turns++
 	tm.Turn = m.turns
-	if !t.cut.At.IsZero() {
-		m.total.BargeIns++
+	m.receiving = false
+	if t.reconnectCut {
+		m.total.ReconnectCuts++
 	}
 	tm.BargeIn = t.cut
 	if pc := m.pendingCut; !pc.At.IsZero() {
@@ -251,6 +339,9 @@ func (m *meter) endTurnLocked(end time.Time, interrupted bool) {
 			tm.BargeIn = pc
 		}
 		m.pendingCut = BargeIn{}
+	}
+	if !tm.BargeIn.At.IsZero() {
+		m.total.BargeIns++
 	}
 	// An earlier turn still settling was queued before this one: it is as
 	// done as it will be.
@@ -272,12 +363,13 @@ func (m *meter) endTurnLocked(end time.Time, interrupted bool) {
 // pollSettling marks the settling turns whose audio has played out ready,
 // oldest first: later ones play after it.
 func (m *meter) pollSettling() {
-	now := m.clock()
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for len(m.settling) > 0 {
 		s := &m.settling[0]
-		m.notePlayedLocked(s, now)
+		p := m.reporter.Played(s.backendTurn)
+		now := m.clock() // read after Played: what p says had played by now
+		m.notePlayedLocked(s, p, now)
 		if s.m.Played < s.m.AudioOut-playTolerance {
 			return
 		}
@@ -287,8 +379,7 @@ func (m *meter) pollSettling() {
 	}
 }
 
-func (m *meter) notePlayedLocked(s *settlingTurn, now time.Time) {
-	p := m.reporter.Played(s.backendTurn)
+func (m *meter) notePlayedLocked(s *settlingTurn, p time.Duration, now time.Time) {
 	s.m.Played = p
 	if p > 0 && s.m.FirstPlayed.IsZero() {
 		s.m.FirstPlayed = now.Add(-p)
@@ -304,7 +395,7 @@ func (m *meter) popSettlingLocked() {
 func (m *meter) readySettlingLocked(now time.Time) {
 	for len(m.settling) > 0 {
 		s := &m.settling[0]
-		m.notePlayedLocked(s, now)
+		m.notePlayedLocked(s, m.reporter.Played(s.backendTurn), now)
 		s.m.Done = now
 		m.readyLocked(s.m)
 		m.popSettlingLocked()
@@ -313,18 +404,19 @@ func (m *meter) readySettlingLocked(now time.Time) {
 
 // clientCut notes Interrupt: at is its call, and the receiver's Flush has
 // just returned. The cut belongs to the turn whose audio was playing, else
-// to the turn being received (or the next one).
+// to the turn being received; with neither it cut nothing and is no
+// barge-in.
 func (m *meter) clientCut(at time.Time) {
 	cut := BargeIn{At: at, Silent: m.clock(), Client: true}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.total.BargeIns++
 	if len(m.settling) == 0 {
-		if m.pendingCut.At.IsZero() {
+		if m.receiving && m.pendingCut.At.IsZero() {
 			m.pendingCut = cut
 		}
 		return
 	}
+	m.total.BargeIns++
 	m.settling[0].m.BargeIn = cut
 	m.readySettlingLocked(cut.Silent)
 	select {
@@ -333,13 +425,28 @@ func (m *meter) clientCut(at time.Time) {
 	}
 }
 
-// toolAnswered notes a tool result sent.
+// toolAnswered notes a tool result about to be sent.
 func (m *meter) toolAnswered(call ToolCall, called time.Time, failed bool) {
 	answered := m.clock()
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.tools = append(m.tools, ToolMetrics{ID: call.ID, Name: call.Name, Called: called, Answered: answered, Failed: failed})
+	tm := ToolMetrics{ID: call.ID, Name: call.Name, Called: called, Answered: answered, Failed: failed}
+	m.tools = appendBounded(m.tools, tm)
 	m.total.ToolCalls++
+	if m.total.Tools == nil {
+		m.total.Tools = map[string]ToolTotals{}
+	}
+	tt := m.total.Tools[call.Name]
+	tt.Calls++
+	if failed {
+		tt.Failed++
+	}
+	d := tm.Duration()
+	tt.Total += d
+	tt.Max = max(tt.Max, d)
+	if len(m.total.Tools) < maxPending || tt.Calls > 1 {
+		m.total.Tools[call.Name] = tt
+	}
 }
 
 // readyLocked completes tm and queues it for emission.
@@ -361,6 +468,7 @@ func (m *meter) readyLocked(tm TurnMetrics) {
 	m.total.End = tm.Done
 	tm.Conversation = m.total
 	tm.Conversation.Usage = cloneUsage(m.total.Usage)
+	tm.Conversation.Tools = maps.Clone(m.total.Tools)
 	m.ready = append(m.ready, tm)
 }
 
@@ -420,6 +528,7 @@ func (m *meter) watch(ctx context.Context, out *outlet) error {
 func (m *meter) finish(ctx context.Context, out *outlet) {
 	ctx = context.WithoutCancel(ctx)
 	now := m.clock()
+	m.reconnectedLocked(time.Time{}) // no goroutine delivers any more
 	m.mu.Lock()
 	m.readySettlingLocked(now)
 	open := m.cur.m.Usage
@@ -429,6 +538,7 @@ func (m *meter) finish(ctx context.Context, out *outlet) {
 	_ = m.emit(ctx, out)
 	m.mu.Lock()
 	sum := m.total
+	sum.Tools = maps.Clone(m.total.Tools)
 	sum.End = m.clock()
 	m.mu.Unlock()
 	_ = out.deliver(ctx, StreamEvent{Type: EventSummary, Data: sum, Timestamp: sum.End})

@@ -42,10 +42,22 @@ type TurnMetrics struct {
 	// InputEnd is when the user input this turn answers ended: the
 	// Timestamp of a text Symbol sent, or when SendEnd or CloseSend ended
 	// audio input. Inputs are matched to answers in order, as the turn
-	// grammar answers them. Zero when the backend ended the user's turn
-	// by itself (server-side voice detection) and nothing on the client
-	// did.
+	// grammar answers them. When nothing on the client ended the input
+	// (the service's voice detection ended the user's turn), it is what
+	// the backend reported before the turn's first model item: the latest
+	// InputEnder since the previous turn began (OpenAI's speech_stopped,
+	// dated to when the audio at its audio_end_ms was captured), else the
+	// latest final user transcript received
+	// while no model turn was under way (Gemini's finished input
+	// transcription); ServerInputEnd is then true. Zero when neither was
+	// observed.
 	InputEnd time.Time
+	// ServerInputEnd is true when InputEnd is the backend's report. An
+	// InputEnder that dates the end of speech (OpenAI's) makes latencies
+	// include the service's silence timeout (silence_duration_ms, 500 ms by
+	// default); a transcript (Gemini's) arrives after that timeout, so
+	// latencies measured from it leave the timeout out.
+	ServerInputEnd bool
 	// FirstSymbol and FirstAudio are the Timestamps of the turn's first
 	// model symbol and first model audio symbol.
 	FirstSymbol, FirstAudio time.Time
@@ -60,7 +72,10 @@ type TurnMetrics struct {
 	// reports playback, when the turn's audio had played out or was cut.
 	Done time.Time
 	// Interrupted is true when the turn ended with EventInterrupt.
-	Interrupted bool
+	// ReconnectCut is true when that EventInterrupt's reason was
+	// ReasonReconnect: the backend's connection broke, no user cut it, and
+	// it is no barge-in.
+	Interrupted, ReconnectCut bool
 
 	// Time from InputEnd to FirstSymbol, FirstAudio and FirstPlayed.
 	TimeToFirstSymbol, TimeToFirstAudio, TimeToFirstPlayed time.Duration
@@ -99,7 +114,8 @@ func (b BargeIn) ToSilence() time.Duration {
 }
 
 // ToolMetrics measures one tool call the session ran: Called is the
-// Timestamp of its EventToolCall, Answered when SendToolResult returned.
+// Timestamp of its EventToolCall, Answered when the session handed the
+// result to the stream (SendToolResult).
 type ToolMetrics struct {
 	ID, Name         string
 	Called, Answered time.Time
@@ -111,12 +127,27 @@ type ToolMetrics struct {
 // Duration returns Answered − Called.
 func (t ToolMetrics) Duration() time.Duration { return t.Answered.Sub(t.Called) }
 
-// ReconnectMetrics measures one EventReconnect: At is its Timestamp, Gap
-// the time since the item received before it, the silence of the
-// downlink across the switch.
+// ReconnectMetrics measures one EventReconnect: At is its Timestamp (the
+// new connection was up); Began is when the switch began, from the
+// event's ReconnectReport (the old connection found lost, or the move
+// begun), else At; First is the Timestamp of the first item after it, the
+// first of the new connection. Gap, First − Began, is the silence of the
+// downlink across the switch as the listener met it; when the
+// conversation was idle it includes the idle time. First and Gap are zero
+// when no item followed before RunDuplex returned.
 type ReconnectMetrics struct {
-	At  time.Time
-	Gap time.Duration
+	At, Began, First time.Time
+	Gap              time.Duration
+}
+
+// Down returns At − Began: how long the backend had no connection.
+func (r ReconnectMetrics) Down() time.Duration { return r.At.Sub(r.Began) }
+
+// ToolTotals sums the calls of one tool: how many, how many failed, and
+// their durations (ToolMetrics.Duration), in total and the longest.
+type ToolTotals struct {
+	Calls, Failed int
+	Total, Max    time.Duration
 }
 
 // ConversationMetrics sums a RunDuplex call (the Data of EventSummary, and
@@ -127,9 +158,13 @@ type ConversationMetrics struct {
 	Start, End time.Time
 	// Turns counts the model turns measured, Interrupted those cut.
 	Turns, Interrupted int
-	// BargeIns counts cuts (Interrupt calls and EventInterrupt), ToolCalls
-	// the tool results sent, Reconnects the EventReconnects.
-	BargeIns, ToolCalls, Reconnects int
+	// BargeIns counts the turns the user cut (by Interrupt while the
+	// turn was received or played, or by the service's EventInterrupt),
+	// ReconnectCuts the turns a reconnect cut (see ReasonReconnect),
+	// ToolCalls the tool results sent, Reconnects the EventReconnects.
+	BargeIns, ReconnectCuts, ToolCalls, Reconnects int
+	// Tools sums the tool calls by tool name; nil when there were none.
+	Tools map[string]ToolTotals
 	// Usage sums every EventUsage, including that of a turn still open
 	// when RunDuplex returned; Cost prices it.
 	Usage Usage

@@ -2,6 +2,8 @@ package fullduplex
 
 import (
 	"log/slog"
+	"maps"
+	"slices"
 	"time"
 )
 
@@ -16,8 +18,14 @@ func (m TurnMetrics) LogValue() slog.Value {
 	attrs = appendDuration(attrs, "time_to_first_symbol", m.TimeToFirstSymbol)
 	attrs = appendDuration(attrs, "time_to_first_audio", m.TimeToFirstAudio)
 	attrs = appendDuration(attrs, "time_to_first_played", m.TimeToFirstPlayed)
+	if m.ServerInputEnd {
+		attrs = append(attrs, slog.Bool("input_end_server", true))
+	}
 	if m.Interrupted {
 		attrs = append(attrs, slog.Bool("interrupted", true))
+	}
+	if m.ReconnectCut {
+		attrs = append(attrs, slog.Bool("reconnect_cut", true))
 	}
 	if !m.BargeIn.At.IsZero() {
 		source := "server"
@@ -48,8 +56,14 @@ func (c ConversationMetrics) LogValue() slog.Value {
 		slog.Int("turns", c.Turns),
 		slog.Int("interrupted", c.Interrupted),
 		slog.Int("barge_ins", c.BargeIns),
+		slog.Int("reconnect_cuts", c.ReconnectCuts),
 		slog.Int("tool_calls", c.ToolCalls),
 		slog.Int("reconnects", c.Reconnects),
+	}
+	for _, name := range slices.Sorted(maps.Keys(c.Tools)) {
+		tt := c.Tools[name]
+		attrs = append(attrs, slog.Group("tool", slog.String("name", name), slog.Int("calls", tt.Calls), slog.Int("failed", tt.Failed),
+			slog.Duration("total", tt.Total), slog.Duration("max", tt.Max)))
 	}
 	attrs = appendUsage(attrs, c.Usage)
 	attrs = append(attrs, slog.Float64("cost", c.Cost))

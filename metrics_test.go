@@ -3,9 +3,7 @@ package fullduplex_test
 import (
 	"bytes"
 	"context"
-	"io"
 	"log/slog"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,131 +12,26 @@ import (
 
 	fd "github.com/fullduplex-go/fullduplex"
 	"github.com/fullduplex-go/fullduplex/fullduplextest"
+	"github.com/fullduplex-go/fullduplex/internal/scripttest"
 )
 
-// scriptClock is a clock the test moves by hand.
-type scriptClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
+var (
+	at    = scripttest.At
+	event = scripttest.Event
+)
 
-func (c *scriptClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *scriptClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
-
-func (c *scriptClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-// scriptSpeaker is a Sink, Flusher and PlaybackReporter: it keeps what it
-// is written, its Flush takes flushCost on the scripted clock, and it has
-// played what the test says.
-type scriptSpeaker struct {
-	clock     *scriptClock
-	flushCost time.Duration
-
-	mu      sync.Mutex
-	changed chan struct{}
-	items   []fd.StreamItem
-	played  map[int]time.Duration
-}
-
-func newScriptSpeaker(c *scriptClock, flushCost time.Duration) *scriptSpeaker {
-	return &scriptSpeaker{clock: c, flushCost: flushCost, changed: make(chan struct{}), played: map[int]time.Duration{}}
-}
-
-func (s *scriptSpeaker) Write(_ context.Context, item fd.StreamItem) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.items = append(s.items, item)
-	close(s.changed)
-	s.changed = make(chan struct{})
-	return nil
-}
-
-func (s *scriptSpeaker) Flush() { s.clock.Add(s.flushCost) }
-
-func (s *scriptSpeaker) Played(turn int) time.Duration {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.played[turn]
-}
-
-func (s *scriptSpeaker) SetPlayed(turn int, d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.played[turn] = d
-}
-
-// waitItems waits until n items were written and returns them.
-func (s *scriptSpeaker) waitItems(t *testing.T, n int) []fd.StreamItem {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	for {
-		s.mu.Lock()
-		items, ch := append([]fd.StreamItem(nil), s.items...), s.changed
-		s.mu.Unlock()
-		if len(items) >= n {
-			return items
-		}
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			t.Fatalf("waiting for %d items, have %d: %v", n, len(items), items)
-		}
-	}
-}
-
-// waitEvent waits for the next event of type typ after the first from
-// items and returns it and the count of items seen.
-func (s *scriptSpeaker) waitEvent(t *testing.T, from int, typ fd.EventType) (fd.StreamEvent, int) {
-	t.Helper()
-	for n := from + 1; ; n++ {
-		items := s.waitItems(t, n)
-		if ev, ok := items[n-1].(fd.StreamEvent); ok && ev.Type == typ {
-			return ev, n
-		}
-	}
-}
-
-type chanSource chan fd.Symbol
-
-func (c chanSource) Next(ctx context.Context) (fd.Symbol, error) {
-	select {
-	case s, ok := <-c:
-		if !ok {
-			return fd.Symbol{}, io.EOF
-		}
-		return s, nil
-	case <-ctx.Done():
-		return fd.Symbol{}, ctx.Err()
-	}
-}
-
-func at(s fd.Symbol, t time.Time) fd.Symbol { s.Timestamp = t; return s }
-
-func modelText(text string, t time.Time) fd.Symbol {
-	return at(fd.TextSymbol(text).WithMeta(fd.MetaRole, fd.RoleModel), t)
-}
+func modelText(text string, t time.Time) fd.Symbol { return scripttest.Model(fd.TextSymbol(text), t) }
 
 // 200 ms of model audio of turn at 24 kHz.
-func modelChunk(turn int, t time.Time) fd.Symbol {
-	return at(modelAudio(9600, turn), t)
-}
+func modelChunk(turn int, t time.Time) fd.Symbol { return scripttest.ModelAudio(turn, 200, t) }
 
-func event(typ fd.EventType, data any, t time.Time) fd.StreamEvent {
-	return fd.StreamEvent{Type: typ, Data: data, Timestamp: t}
+// lostAt is the Data of an EventReconnect whose switch began at its time.
+type lostAt time.Time
+
+func (l lostAt) ReconnectBegan() time.Time { return time.Time(l) }
+
+func newScriptSpeaker(c *scripttest.Clock, flushCost time.Duration) *scripttest.Speaker {
+	return &scripttest.Speaker{Sink: scripttest.Sink{Clock: c, FlushCost: flushCost}}
 }
 
 // Every metric of a scripted conversation equals the delays the script
@@ -150,7 +43,7 @@ func TestMetricsEqualScriptedDelays(t *testing.T) {
 	defer cancel()
 	t0 := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
 	ms := time.Millisecond
-	clock := &scriptClock{now: t0}
+	clock := scripttest.NewClock(t0)
 	spk := newScriptSpeaker(clock, 30*ms)
 	fs := fullduplextest.NewFakeStream()
 	release := make(chan struct{})
@@ -169,7 +62,7 @@ func TestMetricsEqualScriptedDelays(t *testing.T) {
 			Output: map[fd.Modality]float64{fd.ModalityAudio: 20},
 		},
 	}
-	src := make(chanSource)
+	src := make(scripttest.Source)
 	done := make(chan error, 1)
 	go func() { done <- session.RunDuplex(ctx, src, spk) }()
 	require.NoError(t, fs.WaitConnected(ctx))
@@ -181,19 +74,19 @@ func TestMetricsEqualScriptedDelays(t *testing.T) {
 	require.NoError(t, err)
 	userTranscript := at(fd.TextSymbol("hi").WithMeta(fd.MetaRole, fd.RoleUser), t0.Add(50*ms))
 	fs.Emit(userTranscript, modelText("Hello", t0.Add(120*ms)), modelChunk(1, t0.Add(300*ms)))
-	n := len(spk.waitItems(t, 3))
+	n := len(spk.WaitItems(t, 3))
 	clock.Set(t0.Add(500 * ms))
 	spk.SetPlayed(1, 100*ms) // so playback began at 400 ms
 	fs.Emit(modelChunk(1, t0.Add(400*ms)))
-	spk.waitItems(t, n+1)
+	spk.WaitItems(t, n+1)
 	usage := fd.Usage{InputTokens: 100, OutputTokens: 50,
 		InputByModality:  map[fd.Modality]int{fd.ModalityAudio: 80, fd.ModalityText: 20},
 		OutputByModality: map[fd.Modality]int{fd.ModalityAudio: 50}}
 	fs.Emit(event(fd.EventUsage, usage, t0.Add(550*ms)), event(fd.EventStreamEnd, nil, t0.Add(600*ms)))
-	_, n = spk.waitEvent(t, n, fd.EventStreamEnd)
+	_, n = spk.WaitEvent(t, n, fd.EventStreamEnd)
 	clock.Set(t0.Add(time.Second))
 	spk.SetPlayed(1, 400*ms) // all of it
-	ev, n := spk.waitEvent(t, n, fd.EventMetrics)
+	ev, n := spk.WaitEvent(t, n, fd.EventMetrics)
 	m1 := ev.Data.(fd.TurnMetrics)
 	assert.Equal(t, 1, m1.Turn)
 	assert.Equal(t, t0, m1.InputEnd)
@@ -221,10 +114,10 @@ func TestMetricsEqualScriptedDelays(t *testing.T) {
 	clock.Set(t1)
 	require.NoError(t, session.SendEnd(ctx))
 	fs.Emit(modelChunk(2, t1.Add(250*ms)))
-	n = len(spk.waitItems(t, n+1))
+	n = len(spk.WaitItems(t, n+1))
 	clock.Set(t1.Add(900 * ms))
 	fs.Emit(event(fd.EventInterrupt, nil, t1.Add(900*ms)))
-	ev, n = spk.waitEvent(t, n, fd.EventMetrics)
+	ev, n = spk.WaitEvent(t, n, fd.EventMetrics)
 	m2 := ev.Data.(fd.TurnMetrics)
 	assert.Equal(t, 2, m2.Turn)
 	assert.Equal(t, t1, m2.InputEnd)
@@ -242,10 +135,10 @@ func TestMetricsEqualScriptedDelays(t *testing.T) {
 	_, err = fs.WaitSent(ctx, 4)
 	require.NoError(t, err)
 	fs.Emit(modelChunk(3, t2.Add(200*ms)), event(fd.EventStreamEnd, nil, t2.Add(400*ms)))
-	_, n = spk.waitEvent(t, n, fd.EventStreamEnd)
+	_, n = spk.WaitEvent(t, n, fd.EventStreamEnd)
 	clock.Set(t2.Add(time.Second))
 	session.Interrupt()
-	ev, n = spk.waitEvent(t, n, fd.EventMetrics)
+	ev, n = spk.WaitEvent(t, n, fd.EventMetrics)
 	m3 := ev.Data.(fd.TurnMetrics)
 	assert.Equal(t, 3, m3.Turn)
 	assert.Equal(t, 200*ms, m3.TimeToFirstAudio)
@@ -253,36 +146,38 @@ func TestMetricsEqualScriptedDelays(t *testing.T) {
 	assert.Equal(t, fd.BargeIn{At: t2.Add(time.Second), Silent: t2.Add(1030 * ms), Client: true}, m3.BargeIn)
 	assert.Equal(t, t2.Add(1030*ms), m3.Done)
 
-	// Turn 4: a tool call answered 2 s later, then a reconnect 1.5 s after
-	// the last item received.
+	// Turn 4: a tool call answered 2 s later, then a connection lost at
+	// 3.5 s, up again at 4 s, its first item at 4.1 s.
 	t3 := t0.Add(6 * time.Second)
 	fs.Emit(event(fd.EventToolCall, fd.ToolCall{ID: "c1", Name: "lookup"}, t3))
 	<-started
 	clock.Set(t3.Add(2 * time.Second))
 	close(release)
 	require.NoError(t, fs.WaitResults(ctx, 1))
-	fs.Emit(modelText("It is found.", t3.Add(2500*ms)), event(fd.EventReconnect, nil, t3.Add(4*time.Second)),
+	fs.Emit(modelText("It is found.", t3.Add(2500*ms)), event(fd.EventReconnect, lostAt(t3.Add(3500*ms)), t3.Add(4*time.Second)),
 		modelText(" Anything else?", t3.Add(4100*ms)), event(fd.EventStreamEnd, nil, t3.Add(4200*ms)))
-	ev, _ = spk.waitEvent(t, n, fd.EventMetrics)
+	ev, _ = spk.WaitEvent(t, n, fd.EventMetrics)
 	m4 := ev.Data.(fd.TurnMetrics)
 	assert.Equal(t, 4, m4.Turn)
 	assert.Zero(t, m4.InputEnd, "no input of the user's left to answer")
 	require.Len(t, m4.Tools, 1)
 	assert.Equal(t, fd.ToolMetrics{ID: "c1", Name: "lookup", Called: t3, Answered: t3.Add(2 * time.Second)}, m4.Tools[0])
 	assert.Equal(t, 2*time.Second, m4.Tools[0].Duration())
-	assert.Equal(t, []fd.ReconnectMetrics{{At: t3.Add(4 * time.Second), Gap: 1500 * ms}}, m4.Reconnects)
+	assert.Equal(t, []fd.ReconnectMetrics{{At: t3.Add(4 * time.Second), Began: t3.Add(3500 * ms), First: t3.Add(4100 * ms), Gap: 600 * ms}}, m4.Reconnects)
+	assert.Equal(t, 500*ms, m4.Reconnects[0].Down())
 	assert.Equal(t, t3.Add(2500*ms), m4.FirstSymbol)
 
 	// The end: the summary is the last item.
 	clock.Set(t0.Add(10 * time.Second))
 	close(src)
 	require.NoError(t, <-done)
-	items := spk.waitItems(t, 0)
+	items := spk.WaitItems(t, 0)
 	last := items[len(items)-1].(fd.StreamEvent)
 	require.Equal(t, fd.EventSummary, last.Type)
 	sum := last.Data.(fd.ConversationMetrics)
 	assert.Equal(t, fd.ConversationMetrics{Start: t0, End: t0.Add(10 * time.Second), Turns: 4, Interrupted: 1,
-		BargeIns: 2, ToolCalls: 1, Reconnects: 1, Usage: usage, Cost: sum.Cost}, sum)
+		BargeIns: 2, ToolCalls: 1, Reconnects: 1, Usage: usage, Cost: sum.Cost,
+		Tools: map[string]fd.ToolTotals{"lookup": {Calls: 1, Total: 2 * time.Second, Max: 2 * time.Second}}}, sum)
 	assert.InDelta(t, cost1, sum.Cost, 1e-15)
 	metrics := 0
 	for _, it := range items {
@@ -352,14 +247,14 @@ func TestTurnMetricsLogValue(t *testing.T) {
 	var buf bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&buf, nil))
 	t0 := time.Now()
-	m := fd.TurnMetrics{Turn: 2, TimeToFirstAudio: 640 * time.Millisecond, Interrupted: true,
+	m := fd.TurnMetrics{Turn: 2, TimeToFirstAudio: 640 * time.Millisecond, Interrupted: true, ServerInputEnd: true,
 		BargeIn: fd.BargeIn{At: t0, Silent: t0.Add(12 * time.Millisecond), Client: true},
 		Tools:   []fd.ToolMetrics{{Name: "lookup", Called: t0, Answered: t0.Add(time.Second)}},
 		Usage:   fd.Usage{InputTokens: 10, OutputTokens: 20, OutputByModality: map[fd.Modality]int{fd.ModalityAudio: 20}},
 		Cost:    0.5, Conversation: fd.ConversationMetrics{Cost: 1.5}}
 	logger.Info("turn", "metrics", m)
 	out := buf.String()
-	for _, want := range []string{"metrics.turn=2", "metrics.time_to_first_audio=640ms", "metrics.interrupted=true",
+	for _, want := range []string{"metrics.turn=2", "metrics.time_to_first_audio=640ms", "metrics.input_end_server=true", "metrics.interrupted=true",
 		"metrics.barge_in=client", "metrics.barge_in_to_silence=12ms", "metrics.tool.name=lookup", "metrics.tool.duration=1s",
 		"metrics.tokens_in=10", "metrics.tokens_out=20", "metrics.tokens_out_audio=20", "metrics.cost=0.5", "metrics.total_cost=1.5"} {
 		assert.Contains(t, out, want)
@@ -367,7 +262,10 @@ func TestTurnMetricsLogValue(t *testing.T) {
 	assert.NotContains(t, out, "time_to_first_symbol", "values not measured are left out")
 
 	buf.Reset()
-	logger.Info("call", "summary", fd.ConversationMetrics{Start: t0, End: t0.Add(time.Minute), Turns: 3, Cost: 0.25})
+	logger.Info("call", "summary", fd.ConversationMetrics{Start: t0, End: t0.Add(time.Minute), Turns: 3, Cost: 0.25, ReconnectCuts: 1,
+		Tools: map[string]fd.ToolTotals{"lookup": {Calls: 2, Total: 3 * time.Second, Max: 2 * time.Second}}})
 	assert.Contains(t, buf.String(), "summary.duration=1m0s summary.turns=3")
+	assert.Contains(t, buf.String(), "summary.reconnect_cuts=1")
+	assert.Contains(t, buf.String(), "summary.tool.name=lookup summary.tool.calls=2 summary.tool.failed=0 summary.tool.total=3s summary.tool.max=2s")
 	assert.Contains(t, buf.String(), "summary.cost=0.25")
 }

@@ -172,6 +172,10 @@ type TurnEnd struct {
 	// Reason says why the turn ended when it is not the normal end, in the
 	// backend's words, e.g. Gemini's "RESPONSE_REJECTED"; "" otherwise.
 	Reason string
+	// Heard is what the listener heard of a turn that was cut off
+	// (EventInterrupt), when the stream had a PlaybackReporter (see
+	// PlaybackUser); nil otherwise.
+	Heard *Heard
 }
 
 // Usage reports tokens counted by the backend (the Data of EventUsage). A

@@ -164,12 +164,14 @@ func (r *toolRunner) answer(ctx context.Context, q queuedCall, res ToolResult, h
 			return err
 		}
 	}
+	if r.meter != nil {
+		// Before the send, so that the result's arrival at the stream
+		// implies its measurement (a refused result ends the run).
+		r.meter.toolAnswered(call, q.at, res.Error != "")
+	}
 	err := r.responder.SendToolResult(ctx, res)
 	if err != nil && ctx.Err() == nil {
 		return fmt.Errorf("fullduplex: send result of tool %q (call %s): %w", call.Name, call.ID, err)
-	}
-	if err == nil && r.meter != nil {
-		r.meter.toolAnswered(call, q.at, res.Error != "")
 	}
 	return nil
 }

@@ -63,7 +63,8 @@ var (
 // detector alone. audio: 20 ms chunks, one input speaking and the others
 // silent, every chunk through the voice detector; audio-phrase: the same
 // waiting for an activation phrase, so no input is listened to (no
-// transcript says it); video: ambient frames, which skip the detector.
+// transcript says it); audio-mix: the same with two inputs
+// speaking, both holding the floor, mixed (Divided.Mix); video: ambient frames, which skip the detector.
 // One op is one symbol read.
 func BenchmarkAttend(b *testing.B) {
 	b.Run("direct/audio", func(b *testing.B) {
@@ -87,7 +88,7 @@ func BenchmarkAttend(b *testing.B) {
 			_, _ = det.Process(x)
 		}
 	})
-	for _, kind := range []string{"audio", "audio-phrase", "video"} {
+	for _, kind := range []string{"audio", "audio-phrase", "audio-mix", "video"} {
 		for _, n := range []int{2, 8, 32} {
 			b.Run(fmt.Sprintf("%s/inputs=%d", kind, n), func(b *testing.B) {
 				b.ReportAllocs()
@@ -98,7 +99,7 @@ func BenchmarkAttend(b *testing.B) {
 					switch {
 					case kind == "video":
 						in.Source, in.Ambient = endless(benchFrame, per, 0), true
-					case i == 0:
+					case i == 0, kind == "audio-mix" && i == 1:
 						in.Source = endless(benchSpeech, per, 25)
 					default:
 						in.Source = endless(benchSilence, per, 0)
@@ -106,8 +107,11 @@ func BenchmarkAttend(b *testing.B) {
 					ins = append(ins, in)
 				}
 				var cfg attention.Config
-				if kind == "audio-phrase" {
+				switch kind {
+				case "audio-phrase":
 					cfg.Selective.Phrase = "hey kiosk"
+				case "audio-mix":
+					cfg.Divided = attention.Divided{Max: 2, Mix: true}
 				}
 				a, err := attention.New(cfg, ins...)
 				if err != nil {
@@ -120,7 +124,7 @@ func BenchmarkAttend(b *testing.B) {
 				drain(b, a)
 				b.StopTimer()
 				st := a.Stats()
-				b.ReportMetric(float64(st.Passed.Total())/float64(n*per), "passed/read")
+				b.ReportMetric(float64(st.Passed.Total()+st.Mixed.Total())/float64(n*per), "passed/read")
 			})
 		}
 	}

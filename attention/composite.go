@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/fullduplex-go/fullduplex"
 )
@@ -61,7 +62,18 @@ type CompositeConfig struct {
 	// MaxHistory is how many bytes of transcript are kept for Context,
 	// the oldest lines dropped first. Default 16000.
 	MaxHistory int
+	// Drain bounds how long a primary whose Send failed is still read
+	// before it is closed for a failover: what it received before it
+	// failed (the rest of an answer, a whole answer) is passed on first,
+	// and enters the transcript, until its Receive ends, as a broken
+	// connection's does at once. A member whose Receive goes on past Drain
+	// is closed then, and what it still held is not passed on. A Send that
+	// fails over waits for this. Default 1 s.
+	Drain time.Duration
 }
+
+// DefaultDrain is CompositeConfig.Drain's default.
+const DefaultDrain = time.Second
 
 // Escalation lets the primary (cheap, skimming) hear everything and hands
 // the floor to a deeper member when a relevance test fires. A plain value.
@@ -144,6 +156,8 @@ type CompositeStream struct {
 	switching chan struct{}
 	fatal     error // the stream's end: no standby was left
 	recv      recvState
+
+	played playbackMaps // the members' turn numbers, for their PlaybackReporters
 }
 
 // NewComposite returns a CompositeStream over cfg's members, not connected
@@ -189,6 +203,9 @@ func NewComposite(cfg CompositeConfig) (*CompositeStream, error) {
 	}
 	if cfg.MaxHistory <= 0 {
 		cfg.MaxHistory = DefaultMaxHistory
+	}
+	if cfg.Drain <= 0 {
+		cfg.Drain = DefaultDrain
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	c := &CompositeStream{

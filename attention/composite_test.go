@@ -3,8 +3,10 @@ package attention_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -385,7 +387,9 @@ func TestFailoverOnSend(t *testing.T) {
 	})
 	defer c.Close()
 	require.NoError(t, c.Send(ctx, fd.TextSymbol("first")))
-	live.FailNextSend(errors.New("write: broken pipe"))
+	broken := errors.New("write: broken pipe")
+	live.FailNextSend(broken)
+	live.Fail(broken) // the connection broke: its Receive ends too
 	require.NoError(t, c.Send(ctx, fd.TextSymbol("second")))
 	sent := turn.Sent()
 	require.Len(t, sent, 2)
@@ -419,4 +423,113 @@ func TestRouteFunc(t *testing.T) {
 	require.Len(t, live.Sent(), 1)
 	require.Len(t, math.Sent(), 1)
 	assert.Equal(t, "what is 6×7?", string(math.Sent()[0].Data))
+}
+
+// Bad input loses nothing already received: a Send that fails over while
+// the primary still holds an answer it received (more than the composite
+// reads ahead) passes the whole answer on first, and it enters the
+// transcript; then the standby answers the input that failed.
+func TestFailoverOnSendKeepsWhatTheMemberHeld(t *testing.T) {
+	ctx := t.Context()
+	live, turn := fullduplextest.NewFakeStream(), fullduplextest.NewFakeStream()
+	turn.EmitAfterInput(model("OK", 1), end(1))
+	turn.EmitAfterInput(model("Second answer.", 2), end(2))
+	c := connected(t, attention.CompositeConfig{
+		Members:  []attention.Member{{Name: "live", Stream: live}},
+		Failover: []attention.Member{{Name: "turn", Stream: turn}},
+	})
+	defer c.Close()
+	require.NoError(t, c.Send(ctx, fd.TextSymbol("first")))
+	var answer []string
+	for k := range 200 {
+		w := fmt.Sprintf("w%d ", k)
+		answer = append(answer, w)
+		live.Emit(model(w, 1))
+	}
+	live.Emit(end(1))
+	broken := errors.New("write: broken pipe")
+	live.FailNextSend(broken)
+	live.Fail(broken)
+	require.NoError(t, c.Send(ctx, fd.TextSymbol("second")))
+	items := receiveUntil(t, c, func(it fd.StreamItem) bool {
+		ev, ok := it.(fd.StreamEvent)
+		return ok && ev.Type == fd.EventStreamEnd && ev.Data.(fd.TurnEnd).Turn == 2
+	})
+	require.NoError(t, conformance.Check(conformance.Backend{NoAudio: true, NoUsage: true}, conformance.Case{Turns: []conformance.Turn{
+		{Text: []string{strings.Join(answer, "")}},
+		{Text: []string{"Second answer."}},
+	}}, items))
+	seed, _ := turn.Sent()[0].TextValue()
+	assert.Contains(t, seed, "assistant: "+strings.Join(answer, ""), "the whole answer is in the context")
+	assert.Contains(t, seed, `say only "OK"`, "the answer was complete: nothing is owed")
+}
+
+// A primary whose Send failed but whose Receive goes on is read for Drain
+// only; then the failover goes ahead.
+func TestFailoverOnSendDrainIsBounded(t *testing.T) {
+	ctx := t.Context()
+	live, turn := fullduplextest.NewFakeStream(), fullduplextest.NewFakeStream()
+	c := connected(t, attention.CompositeConfig{
+		Members:  []attention.Member{{Name: "live", Stream: live}},
+		Failover: []attention.Member{{Name: "turn", Stream: turn}},
+		Drain:    time.Millisecond,
+	})
+	defer c.Close()
+	live.FailNextSend(errors.New("quota exceeded"))
+	require.NoError(t, c.Send(ctx, fd.TextSymbol("hello")))
+	assert.True(t, live.Closed())
+	_, err := turn.WaitSent(ctx, 1)
+	require.NoError(t, err)
+}
+
+// playbackFake is a FakeStream that is a PlaybackUser.
+type playbackFake struct {
+	*fullduplextest.FakeStream
+	mu sync.Mutex
+	p  fd.PlaybackReporter
+}
+
+func (f *playbackFake) UsePlayback(p fd.PlaybackReporter) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.p = p
+}
+
+func (f *playbackFake) played(turn int) time.Duration {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.p.Played(turn)
+}
+
+// playedTurns is a PlaybackReporter: how much of each of the stream's turns
+// was played.
+type playedTurns map[int]time.Duration
+
+func (p playedTurns) Played(turn int) time.Duration { return p[turn] }
+
+// Played positions line up across a failover: each member asking about its
+// own turn hears what the listener played of the stream's turn it became.
+func TestPlaybackThroughFailover(t *testing.T) {
+	ctx := t.Context()
+	live := &playbackFake{FakeStream: fullduplextest.NewFakeStream()}
+	turn := &playbackFake{FakeStream: fullduplextest.NewFakeStream()}
+	live.EmitAfterInput(model("The answer ", 1))
+	turn.EmitAfterInput(model("The answer is 42.", 1), end(1))
+	c := connected(t, attention.CompositeConfig{
+		Members:  []attention.Member{{Name: "live", Stream: live}},
+		Failover: []attention.Member{{Name: "turn", Stream: turn}},
+	})
+	defer c.Close()
+	c.UsePlayback(playedTurns{1: 300 * ms, 2: 700 * ms})
+	require.NoError(t, c.Send(ctx, fd.TextSymbol("What is the answer?")))
+	receiveUntil(t, c, func(it fd.StreamItem) bool { _, ok := it.(fd.Symbol); return ok })
+	live.Fail(errors.New("gone"))
+	items := receiveUntil(t, c, isEvent(fd.EventStreamEnd))
+	last := items[len(items)-1].(fd.StreamEvent)
+	require.Equal(t, fd.TurnEnd{Turn: 2}, last.Data, "the standby's turn 1 is the stream's turn 2")
+	assert.Equal(t, 300*ms, live.played(1), "live's turn 1 is the stream's turn 1")
+	assert.Equal(t, 700*ms, turn.played(1), "the standby's turn 1 is the stream's turn 2")
+	assert.Zero(t, turn.played(2), "a turn not passed on was not heard")
+	c.UsePlayback(nil)
+	assert.Nil(t, turn.p)
 }

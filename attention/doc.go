@@ -12,8 +12,10 @@
 // usable alone or with the others:
 //
 //   - Selective: what claims the floor — voice activity, an activation
-//     phrase heard in that input's transcript ("hey kiosk"), a typed line,
-//     or a relevance function of your own; priority breaks ties.
+//     phrase heard in that input's transcript ("hey kiosk"; an input
+//     without a speech-to-text step can borrow a backend's input
+//     transcription, Input.Transcriber), a typed line, or a relevance
+//     function of your own; priority breaks ties.
 //   - Sustained: how the floor is held — speech shorter than MinSpeech is
 //     ignored, the holder keeps the floor for Hold after its last activity
 //     (hysteresis: taking the floor needs sustained speech, keeping it only
@@ -22,7 +24,7 @@
 //   - Divided: up to Max inputs hold the floor at once; every symbol is
 //     labelled with its input's name (fullduplex.MetaSource) so the model
 //     can tell speakers apart, and Mix mixes the holders' audio into one
-//     stream for a backend that takes one.
+//     stream for a backend that takes one, in step by media time.
 //   - Control: an input of higher Priority preempts the holder at once, and
 //     Control.Interrupt (for example DuplexSession.Interrupt) cuts the
 //     model's answer.
@@ -43,7 +45,8 @@
 //
 // A CompositeStream is a fullduplex.DuplexStream over member streams:
 // Failover moves the conversation to the next member when one fails
-// fatally, carrying the transcript so far over as text; Route and
+// fatally, carrying the transcript so far over as text (and first passing
+// on what the failed member still held); Route and
 // RouteFunc send input to a member by modality or by content; Escalation lets a cheap member hear
 // everything and hands the floor to an expensive one when a test fires.
 // Whatever the members do, what Receive returns follows the turn grammar:

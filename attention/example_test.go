@@ -142,3 +142,45 @@ func ExampleEscalation() {
 	// stream_end
 	// return: pro → flash
 }
+
+// Without a speech-to-text step of its own, an input borrows a backend's
+// input transcription: the transcriber (here a FakeStream standing in for
+// a Gemini Live session) hears the input's audio, and the transcript it
+// gives, in fragments, claims the floor by the activation phrase. Its own
+// answer is dropped.
+func ExampleInput_transcriber() {
+	at := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	var syms []fd.Symbol
+	for range 25 {
+		s := fd.AudioSymbol(pcm.EncodeInt16(nil, pcm.AppendTone(nil, 300, 0.3, 16000, 320)), 16000)
+		s.Timestamp, at = at, at.Add(20*time.Millisecond)
+		syms = append(syms, s)
+	}
+	live := fullduplextest.NewFakeStream()
+	_ = live.Connect(context.Background())
+	heard := func(text string) fd.Symbol {
+		s := fd.TextSymbol(text)
+		s.Metadata = map[string]any{fd.MetaTranscript: true, fd.MetaFinal: true, fd.MetaRole: fd.RoleUser}
+		return s
+	}
+	// The transcription of the input's speech, once its input has ended.
+	live.EmitAfterInput(heard("Hey"), heard(" kiosk, where is gate four?"), fd.NewEvent(fd.EventStreamEnd, fd.TurnEnd{Turn: 1}))
+
+	mic, _ := attention.New(attention.Config{
+		Selective: attention.Selective{Phrase: "hey kiosk"},
+		OnEvent:   func(ev fd.StreamEvent) { fmt.Println(ev.Data) },
+	}, attention.Input{Name: "mic", Source: fullduplextest.SliceSource(syms...), Transcriber: live})
+	ctx := context.Background()
+	go mic.Run(ctx)
+	for {
+		if _, err := mic.Next(ctx); err != nil {
+			break
+		}
+	}
+	st := mic.Stats()
+	fmt.Printf("the transcriber heard %d chunks; passed %d (the pre-roll); %d transcripts steered\n", len(live.Sent()), st.Passed.Audio, st.Transcripts.Text)
+	// Output:
+	// floor: mic (phrase)
+	// floor: free (ended; mic lost it)
+	// the transcriber heard 25 chunks; passed 25 (the pre-roll); 2 transcripts steered
+}

@@ -47,7 +47,9 @@ func (a *Source) handleLocked(r read) {
 	case fullduplex.ModalityAudio:
 		// With an activation phrase, voice matters only to a holder (and to
 		// DropSilence): the others are not listened to.
-		if a.phrase == "" || a.isHolder(r.i) || a.cfg.Budget.DropSilence {
+		// An ambient input never claims: its voice matters to DropSilence
+		// only.
+		if a.cfg.Budget.DropSilence || !in.Ambient && (a.phrase == "" || a.isHolder(r.i)) {
 			loud, active = st.voice(s, a.cfg.Sustained.MinSpeech)
 		}
 		if active && a.phrase == "" {
@@ -58,7 +60,7 @@ func (a *Source) handleLocked(r read) {
 		transcript, _ = s.Metadata[fullduplex.MetaTranscript].(bool)
 		if !transcript {
 			claim = ReasonText
-		} else if text, _ := s.TextValue(); a.phrase != "" && containsPhrase(text, a.phrase) {
+		} else if text, _ := s.TextValue(); a.phrase != "" && st.heardPhrase(text, a.phrase) {
 			claim = ReasonPhrase
 		}
 	}
@@ -121,6 +123,9 @@ func (a *Source) claim(i int, why Reason, now time.Time) bool {
 		return false
 	}
 	a.holders = slices.Delete(a.holders, low, low+1)
+	if a.mix != nil {
+		a.mix.leave(lost)
+	}
 	a.holders = append(a.holders, i)
 	a.change(FloorChange{Gained: a.inputs[i].Name, Lost: a.inputs[lost].Name, Reason: ReasonPreempt, Claim: why, At: now})
 	a.preempt = true
@@ -134,6 +139,9 @@ func (a *Source) release(i int, why Reason, now time.Time) {
 		return
 	}
 	a.holders = slices.Delete(a.holders, k, k+1)
+	if a.mix != nil {
+		a.mix.leave(i)
+	}
 	a.change(FloorChange{Lost: a.inputs[i].Name, Reason: why, At: now})
 }
 
@@ -187,6 +195,9 @@ func (a *Source) admit(i int, s fullduplex.Symbol, loud bool) {
 	case fullduplex.ModalityAudio:
 		if b.DropSilence && !loud {
 			a.stats.Silence.Audio++
+			if a.mix != nil {
+				a.mix.leave(i) // its next audio is placed by its time
+			}
 			return
 		}
 		if a.mix != nil {
@@ -220,12 +231,12 @@ func (a *Source) admit(i int, s fullduplex.Symbol, loud bool) {
 // a.out.
 func (a *Source) mixFrames(final bool) {
 	for {
-		s, ok := a.mix.frame(a.holders, final)
+		s, ok := a.mix.frame(a.holders, final, a.out.len())
 		if !ok {
 			return
 		}
 		a.stats.MixedFrames++
-		if !a.now.IsZero() {
+		if s.Timestamp.IsZero() {
 			s.Timestamp = a.now
 		}
 		a.out.push(s)

@@ -26,6 +26,7 @@ type inputState struct {
 	bare     map[string]any // shared Metadata of its labelled symbols that had none
 
 	pending pendRing // audio kept for the pre-roll while it lacks the floor
+	heard   string   // the end of its final transcripts, normalized, for a phrase across fragments
 
 	frames [2]frameState // video, image
 }
@@ -187,4 +188,25 @@ func normalize(text string) string {
 func containsPhrase(text, phrase string) bool {
 	t := " " + normalize(text) + " "
 	return strings.Contains(t, " "+phrase+" ")
+}
+
+// heardPhrase reports whether the input's transcript text contains phrase,
+// on its own or after what the input said before: whether fragments join
+// with a space or not ("Hey" + " kiosk", "Hey kio" + "sk"), both joins are
+// tried.
+func (st *inputState) heardPhrase(text, phrase string) bool {
+	if containsPhrase(text, phrase) {
+		st.heard = ""
+		return true
+	}
+	found := st.heard != "" && (containsPhrase(st.heard+text, phrase) || containsPhrase(st.heard+" "+text, phrase))
+	// Keep the end of what was said, as long as the phrase.
+	st.heard += text
+	if n := len(st.heard); n > 4*len(phrase)+16 {
+		st.heard = st.heard[n-2*len(phrase)-8:]
+		if k := strings.IndexByte(st.heard, ' '); k >= 0 {
+			st.heard = st.heard[k:] // not from the middle of a word
+		}
+	}
+	return found
 }

@@ -12,23 +12,25 @@ type member struct {
 	s     fullduplex.DuplexStream
 	hears bool
 	room  chan struct{} // cap 1: Receive took an item
+	moved chan struct{} // cap 1: the reader queued an item or ended
 
 	q       itemQueue // read, not taken yet
 	done    bool      // the reader has ended, with err
 	err     error
 	handled bool // the end was dealt with
 
-	inTurn   bool // inside a model turn
-	visible  bool // the turn in progress is passed on
-	turn     int  // the stream's number for the turn in progress
-	numbered bool // turn was taken from the turn's symbols
-	swallow  int  // turns not to pass on (answers to a context nobody asked about)
-	counted  bool // the turn in progress is one of swallow's
-	dirty    bool // input was sent since its last end of input
+	inTurn   bool   // inside a model turn
+	visible  bool   // the turn in progress is passed on
+	turn     int    // the stream's number for the turn in progress
+	numbered bool   // turn was taken from the turn's symbols
+	mapped   [2]int // the last turn numbers noted for its PlaybackReporter: its own, the stream's
+	swallow  int    // turns not to pass on (answers to a context nobody asked about)
+	counted  bool   // the turn in progress is one of swallow's
+	dirty    bool   // input was sent since its last end of input
 }
 
 func newMember(m Member) *member {
-	return &member{name: m.Name, s: m.Stream, hears: m.Hears, room: make(chan struct{}, 1)}
+	return &member{name: m.Name, s: m.Stream, hears: m.Hears, room: make(chan struct{}, 1), moved: make(chan struct{}, 1)}
 }
 
 // itemQueue is a FIFO of stream items that reuses its storage.
@@ -79,12 +81,14 @@ func (c *CompositeStream) read(m *member) {
 			m.done, m.err = true, err
 			c.mu.Unlock()
 			c.signal()
+			signalRoom(m.moved)
 			return
 		}
 		m.q.push(item)
 		full := m.q.len() >= memberQueue
 		c.mu.Unlock()
 		c.signal()
+		signalRoom(m.moved)
 		if full {
 			select {
 			case <-m.room:
@@ -102,9 +106,10 @@ func (c *CompositeStream) signal() {
 	}
 }
 
-func signalRoom(m *member) {
+// signalRoom signals ch (of capacity 1) without blocking.
+func signalRoom(ch chan struct{}) {
 	select {
-	case m.room <- struct{}{}:
+	case ch <- struct{}{}:
 	default:
 	}
 }

@@ -21,6 +21,19 @@ type Input struct {
 	// Ambient inputs (a camera, a sensor) pass whatever the floor, subject
 	// to the Budget, and never hold it. Default false.
 	Ambient bool
+	// Transcriber, when set, is a connected stream that transcribes the
+	// input, for an activation phrase without a speech-to-text step of
+	// your own: a Gemini Live or OpenAI Realtime session, whose input
+	// transcription is what the Source wants (it answers too; its answers
+	// are dropped, and they cost tokens). Run sends it the input's audio
+	// and takes the user transcripts it returns (text symbols with
+	// MetaTranscript and RoleUser) as the input's, stamped with the media
+	// time of the latest audio sent. When the input ends, Run ends the
+	// transcriber's input (CloseSend, or SendEnd) and reads it to its end,
+	// so the transcript of the last words still counts; a failure of the
+	// transcriber is the input's. Run neither connects nor closes it.
+	// Default nil.
+	Transcriber fullduplex.DuplexStream
 }
 
 // Selective says what claims the floor. The zero value: voice activity in an
@@ -31,7 +44,9 @@ type Selective struct {
 	// is taken only by an input whose transcript (a text Symbol with
 	// MetaTranscript) contains it, by a typed line or by Relevance; voice
 	// activity then only keeps a floor the input already holds. Matching
-	// ignores case, punctuation and spacing. Default "": voice claims.
+	// ignores case, punctuation and spacing, and finds the phrase across
+	// the fragments of a transcript that comes in pieces ("Hey", " kiosk,")
+	// as Live models send it. Default "": voice claims.
 	Phrase string
 	// Relevance, when set, is asked about each symbol of an input that
 	// does not hold the floor; true claims the floor for it. It is called
@@ -68,10 +83,23 @@ type Divided struct {
 	Max int
 	// Mix mixes the audio of the holders into one mono stream at MixRate
 	// in Frame-long chunks, for a backend that takes one audio stream; each
-	// mixed chunk's MetaSource names the inputs in it, joined with "+".
-	// Each chunk is a new Symbol (its PCM and Metadata are allocated).
-	// When one input runs five chunks ahead of another, chunks are mixed
-	// without waiting: the other's audio comes in later chunks.
+	// mixed chunk's MetaSource names the inputs in it, joined with "+",
+	// and its Timestamp is the media time of its start.
+	//
+	// The inputs are mixed in step by media time: an input that takes the
+	// floor is placed by the Timestamp of its first chunk, so its audio
+	// meets the others' audio of the same moment. The part of it whose
+	// moment was already mixed (the pre-roll of a late holder, the audio
+	// of an input that stalled) comes first, in chunks of its own, so
+	// nothing is lost and nothing is mixed behind its time. When one input
+	// runs five chunks ahead of another, chunks are mixed without waiting.
+	//
+	// Mixed chunks allocate nothing: their Data is a ring owned by the
+	// Source and is reused once MixKeep (3 s) more of mixed audio has been
+	// returned, and their Metadata is shared and read-only. Whoever keeps
+	// mixed audio longer than that (a queue, a recording) copies it;
+	// DuplexSession.RunDuplex and the backends are done with a chunk when
+	// Send returns, or keep it at most 1 s (gemini's reconnect buffer).
 	// Default false: each input's audio passes as it is, labelled.
 	Mix bool
 	// MixRate is the sample rate of the mixed audio. Default 16000.

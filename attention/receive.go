@@ -126,7 +126,7 @@ func (c *CompositeStream) nextLocked() (fullduplex.StreamItem, func(), error) {
 		}
 		it, _ := m.q.pop()
 		if m.q.len() == memberQueue/2 {
-			signalRoom(m) // the reader refills once half of its queue is taken
+			signalRoom(m.room) // the reader refills once half of its queue is taken
 		}
 		if it, then := c.routeLocked(m, it); it != nil {
 			return it, then, nil
@@ -179,6 +179,9 @@ func (c *CompositeStream) routeLocked(m *member, it fullduplex.StreamItem) (full
 					r.switched(Switch{From: m.name, To: c.members[0].name, Reason: SwitchReturn})
 				}
 			}
+			if d, ok := ev.Data.(fullduplex.TurnEnd); ok && d.Turn != 0 {
+				c.mapTurnLocked(m, d.Turn)
+			}
 			return withTurnEnd(ev, m.turn), nil
 		}
 		if !m.visible {
@@ -226,6 +229,7 @@ func (c *CompositeStream) renumberLocked(m *member, it fullduplex.StreamItem) fu
 			m.turn = n
 		}
 	}
+	c.mapTurnLocked(m, n)
 	if n != m.turn {
 		return sym.WithMeta(fullduplex.MetaTurn, m.turn)
 	}
@@ -281,4 +285,13 @@ func (c *CompositeStream) inputMemberLocked() *member {
 		}
 	}
 	return c.members[0]
+}
+
+// mapTurnLocked notes that m's turn n is the stream's turn m.turn, for m's
+// PlaybackReporter.
+func (c *CompositeStream) mapTurnLocked(m *member, n int) {
+	if m.mapped != [2]int{n, m.turn} {
+		m.mapped = [2]int{n, m.turn}
+		c.played.set(m.name, n, m.turn)
+	}
 }

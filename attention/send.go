@@ -250,13 +250,19 @@ func (c *CompositeStream) SendToolResult(ctx context.Context, r fullduplex.ToolR
 	return tr.SendToolResult(ctx, r)
 }
 
-// UsePlayback hands p to every member and standby that is a PlaybackUser.
-// Their turn numbers are the stream's as long as no switch renumbered
-// them.
+// UsePlayback hands every member and standby that is a PlaybackUser a
+// PlaybackReporter of its own over p, which speaks its turn numbers: a
+// member asking about its turn n is told what p says of the stream's turn
+// that n became (0 for a turn of the member that was not passed on, which
+// nobody heard). nil hands them nil.
 func (c *CompositeStream) UsePlayback(p fullduplex.PlaybackReporter) {
 	for _, m := range append(append([]Member(nil), c.cfg.Members...), c.cfg.Failover...) {
 		if u, ok := m.Stream.(fullduplex.PlaybackUser); ok {
-			u.UsePlayback(p)
+			if p == nil {
+				u.UsePlayback(nil)
+				continue
+			}
+			u.UsePlayback(&memberPlayback{c: c, name: m.Name, p: p})
 		}
 	}
 }

@@ -72,7 +72,7 @@ func New(cfg Config, inputs ...Input) (*Source, error) {
 		a.st[i].name = inputs[i].Name
 	}
 	if c.Divided.Mix {
-		a.mix = newMixer(c.Divided.MixRate, c.Divided.Frame, len(inputs))
+		a.mix = newMixer(c.Divided.MixRate, c.Divided.Frame, c.Sustained.PreRoll, len(inputs))
 	}
 	return a, nil
 }
@@ -87,7 +87,12 @@ func (a *Source) Run(ctx context.Context) error {
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	for i, in := range a.inputs {
-		g.Go(func() error { return a.readInput(gctx, i, in) })
+		var tr *transcriber
+		if in.Transcriber != nil {
+			tr = &transcriber{s: in.Transcriber, done: make(chan struct{})}
+			g.Go(func() error { return a.transcribe(gctx, i, in.Name, tr) })
+		}
+		g.Go(func() error { return a.readInput(gctx, i, in, tr) })
 	}
 	err := g.Wait()
 	if ctx.Err() != nil {
@@ -98,12 +103,17 @@ func (a *Source) Run(ctx context.Context) error {
 	return err
 }
 
-func (a *Source) readInput(ctx context.Context, i int, in Input) error {
+func (a *Source) readInput(ctx context.Context, i int, in Input, tr *transcriber) error {
 	for {
 		sym, err := in.Source.Next(ctx)
 		eof := errors.Is(err, io.EOF)
 		if err != nil && !eof {
 			return fmt.Errorf("attention: input %q: %w", in.Name, err)
+		}
+		if tr != nil {
+			if err := tr.hear(ctx, sym, eof); err != nil {
+				return fmt.Errorf("attention: input %q: transcriber: %w", in.Name, err)
+			}
 		}
 		select {
 		case a.reads <- read{i: i, sym: sym, eof: eof}:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/fullduplex-go/fullduplex"
 )
@@ -104,6 +105,45 @@ func (c *CompositeStream) escalateLocked(m *member, it fullduplex.StreamItem) fu
 	}
 }
 
+// drainLocked moves what old's reader queued to the stream's own items
+// until the reader has ended, Drain has passed or the stream is closed;
+// c.mu is held, and released while it waits.
+func (c *CompositeStream) drainLocked(old *member) {
+	var timeout <-chan time.Time
+	for {
+		c.drainQueuedLocked(old)
+		signalRoom(old.room)
+		if old.done || c.closed {
+			return
+		}
+		if timeout == nil {
+			t := time.NewTimer(c.cfg.Drain)
+			defer t.Stop()
+			timeout = t.C
+		}
+		c.mu.Unlock()
+		select {
+		case <-old.moved:
+		case <-timeout:
+			c.mu.Lock()
+			c.drainQueuedLocked(old)
+			return
+		case <-c.closedCh:
+		}
+		c.mu.Lock()
+	}
+}
+
+// drainQueuedLocked moves what old's reader queued to the stream's items.
+func (c *CompositeStream) drainQueuedLocked(old *member) {
+	for old.q.len() > 0 {
+		it, _ := old.q.pop()
+		if it, _ := c.routeLocked(old, it); it != nil {
+			c.recv.push(it)
+		}
+	}
+}
+
 // failover replaces the failed primary old with the next standby that
 // connects, carrying the transcript over; with none left, err ends the
 // stream.
@@ -116,14 +156,11 @@ func (c *CompositeStream) failover(old *member, err error) {
 	done := make(chan struct{})
 	c.switching = done
 	r := &c.recv
-	// What old received before it failed is passed on first (a failover
-	// from Send may come before Receive has taken it all).
-	for old.q.len() > 0 {
-		it, _ := old.q.pop()
-		if it, _ := c.routeLocked(old, it); it != nil {
-			r.push(it)
-		}
-	}
+	// What old received before it failed is passed on first: a failover
+	// from Send may come before Receive has taken it all, or before old's
+	// Receive has returned it, so old is read until its Receive ends (or
+	// Drain).
+	c.drainLocked(old)
 	owed := old.inTurn && old.visible || r.inputTurns > r.answers
 	c.cutLocked(old)
 	old.inTurn = false

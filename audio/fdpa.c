@@ -135,6 +135,8 @@ static void play(fd_stream *s, int16_t *out, unsigned long frames, int64_t now, 
 	memcpy(&fb, &f32, sizeof fb);
 	atomic_store_explicit(&s->hist_t[hw % FD_HIST], dac, memory_order_relaxed);
 	atomic_store_explicit(&s->hist_rms[hw % FD_HIST], fb, memory_order_relaxed);
+	atomic_store_explicit(&s->hist_r0[hw % FD_HIST], r, memory_order_relaxed);
+	atomic_store_explicit(&s->hist_n[hw % FD_HIST], (uint32_t)n, memory_order_relaxed);
 	atomic_store_explicit(&s->hist_w, hw + 1, memory_order_release);
 	atomic_store_explicit(&s->dac_delay_ns, dac - now, memory_order_relaxed);
 }
@@ -280,3 +282,40 @@ int fd_hist_read(fd_stream *s, int64_t *t, float *rms, int n) {
 }
 
 int64_t fd_dac_delay(fd_stream *s) { return atomic_load_explicit(&s->dac_delay_ns, memory_order_relaxed); }
+
+uint64_t fd_written(fd_stream *s) { return atomic_load_explicit(&s->w, memory_order_relaxed); }
+
+uint64_t fd_heard(fd_stream *s, int64_t now) {
+	uint64_t w = atomic_load_explicit(&s->hist_w, memory_order_acquire);
+	uint64_t n = w < FD_HIST ? w : FD_HIST;
+	uint64_t pos = 0;
+	uint64_t i = 0;
+	for (; i < n; i++) {
+		uint64_t k = (w - 1 - i) % FD_HIST;
+		int64_t t = atomic_load_explicit(&s->hist_t[k], memory_order_relaxed);
+		uint64_t r0 = atomic_load_explicit(&s->hist_r0[k], memory_order_relaxed);
+		uint64_t played = atomic_load_explicit(&s->hist_n[k], memory_order_relaxed);
+		pos = r0; // the oldest read so far: everything before it is heard
+		if (t <= now) {
+			// played at the DAC from t on, rate samples a second
+			if (s->rate > 0 && now - t < (int64_t)(played * 1000000000 / (uint64_t)s->rate))
+				played = (uint64_t)(now - t) * (uint64_t)s->rate / 1000000000;
+			pos = r0 + played;
+			break;
+		}
+	}
+	// An entry the callback overwrote meanwhile is not valid: only the
+	// latest FD_HIST - lost entries are.
+	atomic_thread_fence(memory_order_acquire);
+	uint64_t w2 = atomic_load_explicit(&s->hist_w, memory_order_acquire);
+	uint64_t lost = w2 - w + 1;
+	if (n > 0 && (lost >= FD_HIST || i >= FD_HIST - lost)) return atomic_load_explicit(&s->r, memory_order_acquire);
+	return pos;
+}
+
+int fd_drive_dac(fd_stream *s, int16_t *out, unsigned long frames, int64_t now, int64_t dac_delay_ns) {
+	PaStreamCallbackTimeInfo ti = {0};
+	ti.currentTime = 1.0;
+	ti.outputBufferDacTime = 1.0 + (double)dac_delay_ns / 1e9;
+	return callback_at(s, NULL, out, frames, &ti, 0, now);
+}

@@ -53,6 +53,13 @@ typedef struct fd_stream {
 	_Atomic uint64_t hist_w;
 	_Atomic int64_t dac_delay_ns; // the latest callback's DAC time minus its start
 
+	// playback: where each of those callbacks read in the ring: its read
+	// position (after any flush jump) and the samples it played, for the
+	// played position (fd_heard).
+	_Atomic uint64_t hist_r0[FD_HIST];
+	_Atomic uint32_t hist_n[FD_HIST];
+	int rate; // the device rate; set before the stream starts
+
 	// touched by the callback only
 	int was_playing;
 	uint64_t flush_seen;
@@ -79,6 +86,16 @@ void fd_tap_reset(fd_stream *s);
 // into t (ns) and rms; it returns how many are valid.
 int fd_hist_read(fd_stream *s, int64_t *t, float *rms, int n);
 int64_t fd_dac_delay(fd_stream *s);
+// fd_written returns w: the samples ever published.
+uint64_t fd_written(fd_stream *s);
+// fd_heard returns the ring position (samples ever written) heard by
+// monotonic time now: of the newest callback whose buffer reached the DAC
+// by now, its read position plus what of its samples has played since.
+// 0 before any callback.
+uint64_t fd_heard(fd_stream *s, int64_t now);
+// fd_drive_dac runs the playback callback by hand (tests, benchmarks) at
+// monotonic time now, with PortAudio's DAC time dac_delay_ns later.
+int fd_drive_dac(fd_stream *s, int16_t *out, unsigned long frames, int64_t now, int64_t dac_delay_ns);
 
 // A plain copy of the counters, for Go (cgo cannot read _Atomic fields).
 typedef struct fd_stats {

@@ -86,10 +86,11 @@ type SpeakerStats struct {
 
 // A Speaker plays audio symbols on an output device. It is a
 // fullduplex.Sink that never waits on real-time playback (it queues, and the
-// PortAudio callback plays) and a fullduplex.Flusher.
+// PortAudio callback plays), a fullduplex.Flusher, and a
+// fullduplex.PlaybackReporter (Played: what of each turn was heard).
 //
-// Write is for one goroutine at a time; Flush, Level, Playing, Stats, Drain
-// and Close are safe from any goroutine at any time.
+// Write is for one goroutine at a time; Flush, Played, Level, Playing,
+// Stats, Drain and Close are safe from any goroutine at any time.
 type Speaker struct {
 	cfg  SpeakerConfig
 	dev  Device
@@ -101,7 +102,11 @@ type Speaker struct {
 	commitMu sync.Mutex
 	gen      uint64
 	flushes  atomic.Int64
-	flushAt  atomic.Int64 // monotonic ns of the latest Flush (benchmarks)
+	flushAt  atomic.Int64   // monotonic ns of the latest Flush (benchmarks)
+	turns    playback.Turns // where each recent turn lies in the ring, for Played
+
+	turn    int  // MetaTurn of the audio Write is converting (Write's goroutine)
+	hasTurn bool // the audio Write is converting has a MetaTurn (Write's goroutine)
 
 	w     *playback.Writer // Write's conversion to the device rate (Write's goroutine)
 	timer *time.Timer      // push's wait for room (Write's goroutine)
@@ -167,8 +172,11 @@ func (sp *Speaker) Period() time.Duration { return sp.cfg.Period }
 // both use one internal pipeline.) Errors: a malformed symbol (wrapping
 // fullduplex.ErrInvalidSymbol), ErrClosed, ErrDeviceLost, ctx's error.
 func (sp *Speaker) Write(ctx context.Context, item fullduplex.StreamItem) error {
-	if sym, ok := item.(fullduplex.Symbol); ok && sym.Modality == fullduplex.ModalityAudio && sp.closed() {
-		return ErrClosed
+	if sym, ok := item.(fullduplex.Symbol); ok && sym.Modality == fullduplex.ModalityAudio {
+		if sp.closed() {
+			return ErrClosed
+		}
+		sp.turn, sp.hasTurn = sym.Turn()
 	}
 	return sp.w.Write(ctx, item)
 }
@@ -200,6 +208,9 @@ func (sp *Speaker) push(ctx context.Context, gen uint64, s []int16) error {
 		if sp.gen != gen {
 			sp.commitMu.Unlock()
 			return nil // flushed: the rest is dropped on purpose
+		}
+		if sp.hasTurn {
+			sp.turns.Note(sp.turn, sp.c.written(), n)
 		}
 		sp.c.commit(n)
 		sp.commitMu.Unlock()
@@ -236,6 +247,7 @@ func (sp *Speaker) push(ctx context.Context, gen uint64, s []int16) error {
 func (sp *Speaker) Flush() {
 	sp.commitMu.Lock()
 	sp.gen++
+	sp.turns.Cut(sp.c.stats().r)
 	sp.c.flush()
 	sp.flushAt.Store(int64(monotonicNow()))
 	sp.commitMu.Unlock()

@@ -59,6 +59,7 @@ func newCStream(input bool, channels, rate, capacity int, levelDecay time.Durati
 	if s == nil {
 		return nil, fmt.Errorf("audio: cannot allocate a %d-sample ring", capacity)
 	}
+	s.rate = C.int(rate)
 	c := &cstream{s: s, input: input, ch: channels, rate: rate}
 	runtime.AddCleanup(c, func(p *C.fd_stream) { C.fd_free(p) }, s)
 	return c, nil
@@ -230,6 +231,9 @@ func (c *cstream) stage(src []int16) int {
 
 func (c *cstream) commit(n int) { C.fd_commit(c.s, C.uint64_t(n)) }
 
+// written returns the samples ever published (the ring's write position).
+func (c *cstream) written() uint64 { return uint64(C.fd_written(c.s)) }
+
 // read moves up to len(dst) samples out of the ring.
 func (c *cstream) read(dst []int16) int {
 	if len(dst) == 0 {
@@ -276,4 +280,10 @@ func (c *cstream) driveAt(in, out []int16, frames int, flags uint, now time.Dura
 		pout = (*C.int16_t)(unsafe.Pointer(&out[0]))
 	}
 	C.fd_drive(c.s, pin, pout, C.ulong(frames), C.ulong(flags), C.int64_t(now))
+}
+
+// driveDAC runs the playback callback by hand at now (monotonicNow's
+// clock), its buffer reaching the DAC dacDelay later, as PortAudio reports.
+func (c *cstream) driveDAC(out []int16, frames int, now, dacDelay time.Duration) {
+	C.fd_drive_dac(c.s, (*C.int16_t)(unsafe.Pointer(&out[0])), C.ulong(frames), C.int64_t(now), C.int64_t(dacDelay))
 }

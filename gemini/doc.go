@@ -21,6 +21,9 @@
 // absorbs the service's interrupted-then-turnComplete ending of a cut turn.
 // CloseSend ends the input: the stream answers what it was sent, then
 // Receive returns io.EOF. Config.VertexAI selects Vertex AI's Live API.
+// With a fullduplex.PlaybackReporter (UsePlayback, which RunDuplex calls),
+// a cut turn's TurnEnd.Heard says what the listener heard of it; the Live
+// API cannot truncate its own memory of the answer.
 //
 // Session resumption is on by default: on GoAway, or when the connection
 // drops unexpectedly, the stream reconnects with the latest resumable handle,

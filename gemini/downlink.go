@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/fullduplex-go/fullduplex"
+	"github.com/fullduplex-go/fullduplex/internal/heard"
 	"google.golang.org/genai"
 )
 
@@ -76,7 +77,23 @@ type mapper struct {
 	// read-only once received), so a chunk allocates no map.
 	audioMeta          map[string]any
 	metaTurn, metaRate int
+	// played says how much of a turn the listener heard, when the stream
+	// has a PlaybackReporter (see Stream.UsePlayback); nil in tests of the
+	// mapper alone.
+	played func(turn int) (time.Duration, bool)
+	// said is the current turn's output transcript and audio so far; cutSaid
+	// is the held (cut) turn's, which late transcription still extends.
+	said, cutSaid turnSaid
 }
+
+// turnSaid is what a model turn has said so far: its output transcript
+// and the length of its audio.
+type turnSaid struct {
+	transcript []byte
+	audio      time.Duration
+}
+
+func (t *turnSaid) reset() { *t = turnSaid{transcript: t.transcript[:0]} }
 
 // audioMetaFor returns the shared Metadata of the current turn's audio at
 // rate.
@@ -105,9 +122,28 @@ func (m *mapper) release(dst []fullduplex.StreamItem) []fullduplex.StreamItem {
 	if m.held == nil {
 		return dst
 	}
-	dst = append(dst, *m.held)
+	ev := *m.held
+	te := ev.Data.(fullduplex.TurnEnd)
+	te.Heard = m.heard(te.Turn, &m.cutSaid)
+	ev.Data = te
 	m.held = nil
-	return dst
+	m.cutSaid.reset()
+	return append(dst, ev)
+}
+
+// heard returns what the listener heard of the cut turn that said said,
+// when a reporter says how much of it was played; nil otherwise. It reads
+// the play position as the terminator goes out: the sink is flushed right
+// after, when the session receives it.
+func (m *mapper) heard(turn int, said *turnSaid) *fullduplex.Heard {
+	if m.played == nil {
+		return nil
+	}
+	played, ok := m.played(turn)
+	if !ok {
+		return nil
+	}
+	return heard.Of(string(said.transcript), played, said.audio)
 }
 
 // items appends to dst, in order, every item msg carries, the frame's
@@ -194,6 +230,11 @@ func (m *mapper) content(dst []fullduplex.StreamItem, sc *genai.LiveServerConten
 		s := m.transcript(t, fullduplex.RoleModel, now)
 		s.Metadata[fullduplex.MetaTurn] = turn
 		dst = append(dst, s)
+		if m.cut {
+			m.cutSaid.transcript = append(m.cutSaid.transcript, t.Text...)
+		} else {
+			m.said.transcript = append(m.said.transcript, t.Text...)
+		}
 	}
 	if sc.GroundingMetadata != nil {
 		dst = append(dst, event(fullduplex.EventMetadata, sc.GroundingMetadata, now))
@@ -228,12 +269,13 @@ func (m *mapper) terminate(dst []fullduplex.StreamItem, sc *genai.LiveServerCont
 		}
 		ev := event(fullduplex.EventInterrupt, fullduplex.TurnEnd{Turn: m.turn, Reason: reason}, now)
 		m.turn++
+		m.cutSaid, m.said = m.said, turnSaid{transcript: m.cutSaid.transcript[:0]}
+		m.held = &ev
 		if sc.TurnComplete {
 			m.cut = false
-			return append(dst, ev)
+			return m.release(dst)
 		}
 		m.cut = true
-		m.held = &ev
 	case sc.TurnComplete && m.cut:
 		// The end of the cut turn: it completes the held terminator.
 		m.cut = false
@@ -249,6 +291,7 @@ func (m *mapper) terminate(dst []fullduplex.StreamItem, sc *genai.LiveServerCont
 		dst = m.release(dst)
 		dst = append(dst, event(fullduplex.EventStreamEnd, fullduplex.TurnEnd{Turn: m.turn, Reason: reason}, now))
 		m.turn++
+		m.said.reset()
 	}
 	return dst
 }
@@ -278,6 +321,9 @@ func (m *mapper) part(dst []fullduplex.StreamItem, p *genai.Part, now time.Time)
 				if len(data) == 0 {
 					return dst
 				}
+			}
+			if rate > 0 {
+				m.said.audio += time.Duration(len(data)/2) * time.Second / time.Duration(rate)
 			}
 			dst = append(dst, fullduplex.Symbol{
 				Modality:  fullduplex.ModalityAudio,

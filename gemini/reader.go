@@ -117,6 +117,7 @@ func (s *Stream) read(c *conn) {
 		return
 	}
 	s.mapper.outRate = s.rc.OutputSampleRate
+	s.mapper.played = s.played
 
 	var hold, wait *time.Timer
 	var holdC, waitC <-chan time.Time

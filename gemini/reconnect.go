@@ -28,7 +28,14 @@ type ReconnectInfo struct {
 	// DroppedAudio counts the audio chunks dropped from the send buffer
 	// during the switch (it keeps at most one second of audio).
 	DroppedAudio int
+	// Began is when the switch began: the old connection found lost, or,
+	// after a GoAway, the move to the new one started.
+	Began time.Time
 }
+
+// ReconnectBegan returns Began: ReconnectInfo is a
+// fullduplex.ReconnectReport.
+func (r ReconnectInfo) ReconnectBegan() time.Time { return r.Began }
 
 // supervise owns the session's connections: it reconnects on GoAway and on
 // an unexpected close, and ends the session. It is the only goroutine that
@@ -136,6 +143,7 @@ var errFinished = errors.New("gemini: finished after CloseSend")
 // old, and makes the new one current. Sends are buffered meanwhile. It
 // returns errFinished when CloseSend has finished the stream meanwhile.
 func (s *Stream) reconnect(old *conn, reason string, cause error, failures *int) (*conn, error) {
+	began := time.Now()
 	s.send.detach()
 	attempts := 0
 	var lastErr error = cause
@@ -199,7 +207,7 @@ func (s *Stream) reconnect(old *conn, reason string, cause error, failures *int)
 		dropped := s.install(sess, resumed)
 		s.releaseHeld()
 		if !s.push(event(fullduplex.EventReconnect, ReconnectInfo{
-			Reason: reason, Err: cause, Resumed: resumed, Attempts: attempts, DroppedAudio: dropped,
+			Reason: reason, Err: cause, Resumed: resumed, Attempts: attempts, DroppedAudio: dropped, Began: began,
 		}, time.Now())) {
 			_ = sess.Close()
 			return nil, fullduplex.ErrClosed

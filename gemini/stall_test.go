@@ -15,12 +15,21 @@ import (
 	"github.com/fullduplex-go/fullduplex/gemini/geminitest"
 )
 
-// bigResult is a tool result of about 6 MB: the client's kernel send
-// buffer holds at most 4 MB (Linux's tcp_wmem default) and the stalled
-// server's about 16 KB, so one sent to a peer that stopped reading blocks
-// in its write.
+// The stalled connection's buffers: the server's receive buffer
+// (SO_RCVBUF) and the client's send buffer (SO_SNDBUF, which also stops the
+// kernel from growing it to megabytes). The kernel doubles both, and a
+// send may overrun its buffer by one segment (64 KB on loopback): all the
+// buffers of a stalled connection hold well under bigSize.
+const (
+	stallReceiveBuffer = 8 << 10
+	stallSendBuffer    = 16 << 10
+	bigSize            = 1 << 20
+)
+
+// bigResult is a tool result of bigSize: one sent to a peer that stopped
+// reading blocks in its write, for certain, on a stalled connection.
 func bigResult(id string) fullduplex.ToolResult {
-	return fullduplex.ToolResult{ID: id, Name: "f", Output: strings.Repeat("x", 6<<20)}
+	return fullduplex.ToolResult{ID: id, Name: "f", Output: strings.Repeat("x", bigSize)}
 }
 
 // isResult returns a predicate for the tool response to call id.
@@ -30,11 +39,13 @@ func isResult(id string) func(geminitest.ClientMessage) bool {
 	}
 }
 
-// stalled starts a stream on a server with a small receive buffer and
-// makes the first connection stop reading after the next message.
+// stalled starts a stream on a server with a small receive buffer, gives
+// the stream's connection a small send buffer, and makes the server stop
+// reading it after the next message.
 func stalled(t *testing.T, cfg gemini.Config) (*geminitest.Server, *gemini.Stream, *geminitest.Conn) {
-	srv, st, c0 := start(t, geminitest.Options{ReceiveBuffer: 8 << 10}, cfg)
+	srv, st, c0 := start(t, geminitest.Options{ReceiveBuffer: stallReceiveBuffer}, cfg)
 	eventOf(t, recv(t, st), fullduplex.EventMetadata) // the handle sent after setup: the stream can resume
+	require.NoError(t, gemini.SetSendBuffer(st, stallSendBuffer))
 	c0.StopReadingAfter(1)
 	return srv, st, c0
 }
@@ -55,18 +66,17 @@ func TestGoAwaySwitchIsNotHeldByAStalledWrite(t *testing.T) {
 		}
 		sent <- err
 	}()
-	// The server reads "a", then no more: "b" is under way (its send began
-	// when "a" was in the kernel's buffers) and blocks.
+	// The server reads "a", then the first frame of "b" and no more: the
+	// write of "b" is under way, and blocks.
 	_, err := c0.WaitFor(ctx, isResult("a"))
 	require.NoError(t, err)
+	require.NoError(t, c0.WaitStalled(ctx))
 	goAway := time.Now()
 	require.NoError(t, c0.SendGoAway(30*time.Second))
 
 	// Without the fix the switch waits for the stuck write, that is
 	// forever: the server never reads again.
-	soon, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	c1, err := srv.WaitConn(soon, 1)
+	c1, err := srv.WaitConn(ctx, 1)
 	require.NoError(t, err, "the switch waited for the stalled write")
 	t.Logf("new connection's setup %v after the GoAway", c1.Messages()[0].Received.Sub(goAway))
 	info := untilReconnect(t, st)
@@ -93,18 +103,18 @@ func TestStalledSendHonoursItsContext(t *testing.T) {
 	require.NoError(t, st.SendToolResult(ctx, fullduplex.ToolResult{ID: "p", Name: "f", Output: "ok"}))
 	_, err := c0.WaitFor(ctx, isResult("p"))
 	require.NoError(t, err)
-	// Long enough for the message to be built (6 MB, under the race
-	// detector) and its write to block; the write is what ctx must end.
-	short, cancel := context.WithTimeout(ctx, 1500*time.Millisecond)
+	send, cancel := context.WithCancel(ctx)
 	defer cancel()
 	done := make(chan error, 1)
-	deadline, _ := short.Deadline()
-	go func() { done <- st.SendToolResult(short, bigResult("b")) }()
+	go func() { done <- st.SendToolResult(send, bigResult("b")) }()
+	// The write of "b" is under way and cannot finish: ending its ctx is
+	// what must end it.
+	require.NoError(t, c0.WaitStalled(ctx))
+	cancel()
 	select {
 	case err := <-done:
-		require.ErrorIs(t, err, context.DeadlineExceeded)
-		t.Logf("the stuck send returned %v after its deadline", time.Since(deadline))
-	case <-time.After(10 * time.Second):
+		require.ErrorIs(t, err, context.Canceled)
+	case <-ctx.Done():
 		t.Fatal("Send stuck in a write ignored its ctx")
 	}
 	assert.True(t, st.Connected(), "cancelling one call never kills the stream")

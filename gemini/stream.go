@@ -47,7 +47,8 @@ type Stream struct {
 	ended  chan struct{} // closed by the supervisor when the session is over
 	endErr error         // written by the supervisor before it closes ended; read only after
 
-	mapper mapper // owned by the one reader goroutine running at a time
+	mapper   mapper                   // owned by the one reader goroutine running at a time
+	playback atomic.Pointer[reporter] // the PlaybackReporter of the run, if any
 
 	send  sender // its fields are guarded by send.sem
 	turns ledger // its fields are guarded by turns.mu

@@ -57,6 +57,14 @@ func (f Format) rate() int {
 	return 8000
 }
 
+// bytesPerSample returns how many wire bytes one sample of f takes.
+func (f Format) bytesPerSample() int {
+	if f == FormatPCM {
+		return 2
+	}
+	return 1
+}
+
 // bytesPerMS returns how many wire bytes one millisecond of f takes.
 func (f Format) bytesPerMS() int {
 	if f == FormatPCM {
@@ -135,6 +143,7 @@ type Config struct {
 	// TurnDetection configures the end-of-turn detection. Default server_vad.
 	TurnDetection TurnDetection
 	// MaxOutputTokens bounds each answer. Default: the service's ("inf").
+	// (The GA session has no temperature: the service refuses one.)
 	MaxOutputTokens int
 	// Tools are passed to the service as they are (e.g. MCP servers), after
 	// the functions a DuplexSession declares through DeclareTools. Default none.

@@ -27,11 +27,12 @@ type conn struct {
 	info    SessionInfo
 	started time.Time
 	stop    chan struct{} // closed when the connection is over: stops its goroutines
+	input   inputTimeline // the session's input audio as written; guarded by the Stream's mu
 }
 
-func newConn(ws *websocket.Conn, info SessionInfo) *conn {
+func newConn(ws *websocket.Conn, info SessionInfo, inputRate int) *conn {
 	ws.SetReadLimit(maxFrame)
-	return &conn{ws: ws, info: info, started: time.Now(), stop: make(chan struct{})}
+	return &conn{ws: ws, info: info, started: time.Now(), stop: make(chan struct{}), input: inputTimeline{rate: inputRate}}
 }
 
 // handshake dials a new session, configures it and gives it the items of
@@ -176,16 +177,6 @@ const (
 	outCap                     // the session cap: move to a new session
 )
 
-// A frame is one server frame, decoded by the connection's receiving
-// goroutine (so decoding overlaps the mapping of the frame before): the
-// event, or the error that made it unreadable (decodeErr, the stream goes
-// on) or ended the connection (err).
-type frame struct {
-	ev        serverEvent
-	decodeErr error
-	err       error
-}
-
 // supervise runs connections until the stream ends.
 func (s *Stream) supervise(c *conn) {
 	for {
@@ -225,16 +216,18 @@ func (s *Stream) end(err error) {
 	s.mu.Unlock()
 }
 
-// runConn reads c until it ends: it maps server events to items (see
-// handleLocked) and hands them to Receive in order, releases the
-// terminator of a cut answer after interruptHold, gives up an answer
-// CloseSend waits for after Config.CloseSendWait, and moves to a new
-// session at the session cap.
+// runConn runs c until it ends. c's reader (see read) maps each server
+// event to items and hands them to Receive itself; runConn acts on the
+// clock and on changes of the turn state: it releases the terminator of a
+// cut answer after interruptHold, gives up an answer CloseSend waits for
+// after Config.CloseSendWait, ends the stream once CloseSend's last answer
+// has ended, and moves to a new session at the session cap. Both produce
+// under s.out, so items arrive in the order the state produced them.
 func (s *Stream) runConn(c *conn) (outcome, error) {
 	s.mu.Lock()
 	s.cur = c
 	s.mu.Unlock()
-	frames := make(chan frame)
+	readErr := make(chan error, 1)
 	recvDone, writeDone := make(chan struct{}), make(chan struct{})
 	defer func() {
 		close(c.stop)
@@ -244,21 +237,7 @@ func (s *Stream) runConn(c *conn) (outcome, error) {
 	}()
 	if !s.goTracked(func() {
 		defer close(recvDone)
-		for {
-			_, data, err := c.ws.ReadMessage()
-			f := frame{err: err}
-			if err == nil {
-				f.ev, f.decodeErr = decodeEvent(data)
-			}
-			select {
-			case frames <- f:
-			case <-c.stop:
-				return
-			}
-			if err != nil {
-				return
-			}
-		}
+		readErr <- s.read(c)
 	}) {
 		close(recvDone)
 		close(writeDone)
@@ -276,19 +255,9 @@ func (s *Stream) runConn(c *conn) (outcome, error) {
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	var armed time.Time // when timer fires
-	var buf []fullduplex.StreamItem
-	deliver := func() bool {
-		for i, it := range buf {
-			if !s.push(it) {
-				return false
-			}
-			buf[i] = nil
-		}
-		buf = buf[:0]
-		return true
-	}
 	for {
 		// What to do now, and when to look again.
+		buf := s.out.Begin()
 		s.mu.Lock()
 		now := time.Now()
 		next := forceAt
@@ -304,7 +273,7 @@ func (s *Stream) runConn(c *conn) (outcome, error) {
 				next = minTime(next, at)
 			} else {
 				r.ended = true
-				buf = append(buf, event(fullduplex.EventInterrupt, fullduplex.TurnEnd{Turn: r.turn}, now))
+				buf = append(buf, event(fullduplex.EventInterrupt, s.turnEndLocked(r, ""), now))
 			}
 		}
 		if t.inputClosed && t.resp == nil && !t.finished() {
@@ -318,7 +287,7 @@ func (s *Stream) runConn(c *conn) (outcome, error) {
 		finished := t.finished()
 		quiet := t.idle() && !t.speech && len(t.waiting) == 0 && (s.cfg.vad() || !t.uncommitted)
 		s.mu.Unlock()
-		if !deliver() {
+		if !s.out.End(buf) {
 			return outClosed, nil
 		}
 		switch {
@@ -333,25 +302,66 @@ func (s *Stream) runConn(c *conn) (outcome, error) {
 		}
 
 		select {
-		case f := <-frames:
-			if f.err != nil {
-				if s.ctx.Err() != nil {
-					return outClosed, nil
-				}
-				return outBroken, readError(f.err, s.cfg.APIKey)
+		case err := <-readErr:
+			switch {
+			case errors.Is(err, errFinished):
+				return outFinished, nil
+			case s.ctx.Err() != nil || err == nil:
+				return outClosed, nil
 			}
-			if f.decodeErr != nil {
-				buf = append(buf, event(fullduplex.EventError, f.decodeErr, time.Now()))
-				continue
-			}
-			s.mu.Lock()
-			buf = s.handleLocked(f.ev, buf)
-			s.mu.Unlock()
+			return outBroken, readError(err, s.cfg.APIKey)
 		case <-timer.C:
 			armed = time.Time{}
 		case <-s.t.kick:
 		case <-s.ctx.Done():
 			return outClosed, nil
+		}
+	}
+}
+
+// errFinished is how read reports that CloseSend's last answer has ended.
+var errFinished = errors.New("openai: finished")
+
+// read is c's reader: it reads each server event, maps it to items under
+// s.mu (see handleLocked) and pushes them, all on this goroutine, so a
+// frame reaches Receive with no hand-off between goroutines on the way. An
+// event that may call for runConn (anything but the deltas of an answer in
+// progress) wakes it. A malformed event becomes an EventError and the
+// stream goes on. It returns the error that ended the connection,
+// errFinished once CloseSend's last answer has ended (it pushes nothing
+// after that answer's terminator), or nil when the stream was closed.
+func (s *Stream) read(c *conn) error {
+	for {
+		_, data, err := c.ws.ReadMessage()
+		if err != nil {
+			return err
+		}
+		ev, derr := decodeEvent(data)
+		buf := s.out.Begin()
+		s.mu.Lock()
+		if s.t.finished() { // CloseSend's last answer has ended: nothing more comes
+			s.mu.Unlock()
+			s.out.End(buf)
+			return errFinished
+		}
+		if derr != nil {
+			buf = append(buf, event(fullduplex.EventError, derr, time.Now()))
+		} else {
+			buf = s.handleLocked(ev, buf)
+		}
+		fin := s.t.finished()
+		s.mu.Unlock()
+		if !s.out.End(buf) {
+			return nil
+		}
+		if fin {
+			return errFinished
+		}
+		switch ev.Type {
+		case "response.output_audio.delta", "response.output_audio_transcript.delta", "response.output_text.delta",
+			"response.function_call_arguments.delta":
+		default:
+			s.t.wake()
 		}
 	}
 }
@@ -379,6 +389,8 @@ func (s *Stream) write(c *conn) {
 				s.log.markWritten(f.seq)
 			case frameResponseCreate:
 				s.t.asked = append(s.t.asked, f.eventID)
+			case frameAudio:
+				c.input.add(f.samples, f.at)
 			}
 		}
 		s.mu.Unlock()
@@ -399,7 +411,7 @@ func (s *Stream) write(c *conn) {
 }
 
 // reconnect moves the stream to a new session: the answer in progress is
-// cut (EventInterrupt, Reason "reconnect"; one that had said nothing is
+// cut (EventInterrupt, Reason fullduplex.ReasonReconnect; one that had said nothing is
 // asked for again), answers asked for and not started are asked again, and
 // the new session is given the conversation so far. It returns the new
 // connection once EventReconnect is queued.
@@ -412,7 +424,7 @@ func (s *Stream) reconnect(reason string) (*conn, error) {
 	reask := len(t.asked)
 	if r := t.resp; r != nil {
 		if !r.ended {
-			items = append(items, event(fullduplex.EventInterrupt, fullduplex.TurnEnd{Turn: r.turn, Reason: "reconnect"}, now))
+			items = append(items, event(fullduplex.EventInterrupt, s.turnEndLocked(r, fullduplex.ReasonReconnect), now))
 		}
 		if r.said {
 			s.logResponseLocked(r)
@@ -430,10 +442,8 @@ func (s *Stream) reconnect(reason string) (*conn, error) {
 	t.ourCommits, t.speech, t.uncommitted = 0, false, false
 	reseed := s.log.reseed()
 	s.mu.Unlock()
-	for _, it := range items {
-		if !s.push(it) {
-			return nil, fullduplex.ErrClosed
-		}
+	if !s.out.End(append(s.out.Begin(), items...)) {
+		return nil, fullduplex.ErrClosed
 	}
 	backoff := s.cfg.ReconnectBackoff
 	var lastErr error
@@ -452,8 +462,8 @@ func (s *Stream) reconnect(reason string) (*conn, error) {
 		ws, info, err := s.handshake(ctx, reseed)
 		cancel()
 		if err == nil {
-			c := newConn(ws, info)
-			if !s.push(event(fullduplex.EventReconnect, ReconnectInfo{Session: info, Reason: reason, Attempts: attempt}, time.Now())) {
+			c := newConn(ws, info, s.cfg.InputFormat.rate())
+			if !s.out.Push(event(fullduplex.EventReconnect, ReconnectInfo{Session: info, Reason: reason, Attempts: attempt, Began: now}, time.Now())) {
 				_ = ws.Close()
 				return nil, fullduplex.ErrClosed
 			}

@@ -45,7 +45,9 @@
 // fullduplex.PlaybackReporter that DuplexSession.RunDuplex hands over
 // (UsePlayback): Played(turn), clamped to the audio received, since a value
 // past the end is an error on the service; without one, everything received
-// counts as heard.
+// counts as heard. With a reporter, the EventInterrupt's TurnEnd.Heard says
+// what was heard: the audio_end_ms sent, and the same share of the
+// answer's transcript.
 //
 // # Sessions
 //
@@ -55,7 +57,7 @@
 // the tools and the conversation so far as text, and goes on: it emits
 // fullduplex.EventReconnect (Data: ReconnectInfo), and every client event
 // queued in between goes to the new session. An answer under way when a
-// connection breaks ends with EventInterrupt (Reason "reconnect").
+// connection breaks ends with EventInterrupt (Reason fullduplex.ReasonReconnect, "reconnect").
 //
 // Package openaitest is a fake Realtime server for tests.
 package openai

@@ -1,6 +1,8 @@
 package openai
 
 import (
+	"encoding/json"
+	"reflect"
 	"testing"
 	"time"
 
@@ -48,6 +50,34 @@ func FuzzServerEvent(f *testing.F) {
 					t.Fatalf("nil item from %q", data)
 				}
 			}
+		}
+	})
+}
+
+// The fast path of the decoder yields exactly what encoding/json does, for
+// every frame it takes.
+func FuzzDecodeFlat(f *testing.F) {
+	for _, s := range []string{
+		`{"type":"response.output_audio.delta","response_id":"r1","item_id":"i1","output_index":0,"content_index":2,"delta":"AAAA"}`,
+		` { "type" : "x" , "audio_start_ms" : -5 , "response" : null } `,
+		`{"type":"x","TYPE":"y"}`, `{"type":"x","content_index":1.5}`, `{"type":"x","content_index":01}`,
+		`{"type":"h\u00e9"}`, `{"type":"hé"}`, "{\"type\":\"\xff\"}", `{"type":"x","delta":7}`, `{"type":"x","session":null}`,
+		`{"type":"x","output_index":true}`, `{}`, `{"type":"x"}x`, `{"type":"x",}`, `{"type":null}`,
+		`{"type":"x","content_index":123456789012345678}`, `{"type":"x","content_index":-0}`, `{"a":{"b":1}}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fast, ok := decodeFlat(data)
+		if !ok {
+			return
+		}
+		var want serverEvent
+		if err := json.Unmarshal(data, &want); err != nil {
+			t.Fatalf("fast path took %q, encoding/json refuses it: %v", data, err)
+		}
+		if !reflect.DeepEqual(fast, want) {
+			t.Fatalf("%q: fast path %+v, encoding/json %+v", data, fast, want)
 		}
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"strconv"
+	"time"
 )
 
 // The kinds of client events, for what the writer records as it takes them.
@@ -20,8 +21,10 @@ const (
 type outFrame struct {
 	data    []byte
 	kind    frameKind
-	eventID string // frameResponseCreate: its event_id
-	seq     int    // frameItem: the log entry it creates
+	eventID string    // frameResponseCreate: its event_id
+	seq     int       // frameItem: the log entry it creates
+	samples int       // frameAudio: the wire samples it appends
+	at      time.Time // frameAudio: the Timestamp of its symbol
 }
 
 // A sendQueue holds the client events waiting for the writer of the

@@ -163,7 +163,11 @@ func (s *Stream) Send(ctx context.Context, sym fullduplex.Symbol) error {
 	}
 	switch sym.Modality {
 	case fullduplex.ModalityAudio:
-		s.q.add(outFrame{data: appendFrame(wire), kind: frameAudio})
+		at := sym.Timestamp
+		if at.IsZero() {
+			at = time.Now()
+		}
+		s.q.add(outFrame{data: appendFrame(wire), kind: frameAudio, samples: len(wire) / s.up.format.bytesPerSample(), at: at})
 		s.t.uncommitted = true
 	case fullduplex.ModalityText:
 		in := inputTurn{text: string(sym.Data)}

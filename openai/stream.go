@@ -41,8 +41,9 @@ type Stream struct {
 	up    uplink    // input conversion state (see send.go)
 
 	items  chan fullduplex.StreamItem
-	ended  chan struct{} // closed by the supervisor when the stream is over
-	endErr error         // written before ended is closed; read only after
+	out    *downlink.Outlet // every producer's way into items
+	ended  chan struct{}    // closed by the supervisor when the stream is over
+	endErr error            // written before ended is closed; read only after
 
 	wg        sync.WaitGroup // supervisor, readers, writers
 	closeOnce sync.Once
@@ -76,6 +77,7 @@ func NewStream(cfg Config) *Stream {
 		q:          newSendQueue(rc.SendBuffer),
 	}
 	s.log.max = rc.ReseedItems
+	s.out = downlink.NewOutlet(s.items, ctx.Done())
 	return s
 }
 
@@ -164,7 +166,7 @@ func (s *Stream) Connect(ctx context.Context) error {
 		return err
 	}
 	s.items <- fullduplex.NewEvent(fullduplex.EventConnected, info)
-	c := newConn(ws, info)
+	c := newConn(ws, info, s.cfg.InputFormat.rate())
 	s.started.Store(true)
 	if !s.goTracked(func() { s.supervise(c) }) {
 		_ = ws.Close()
@@ -190,7 +192,14 @@ type ReconnectInfo struct {
 	Reason string
 	// Attempts is how many dials it took.
 	Attempts int
+	// Began is when the move began: the old connection found broken, or
+	// the planned move started.
+	Began time.Time
 }
+
+// ReconnectBegan returns Began: ReconnectInfo is a
+// fullduplex.ReconnectReport.
+func (r ReconnectInfo) ReconnectBegan() time.Time { return r.Began }
 
 // Connected reports whether the stream is connected: true from a successful
 // Connect until the stream ends or Close, including while it reconnects.
@@ -247,16 +256,6 @@ func (s *Stream) goTracked(f func()) bool {
 		f()
 	}()
 	return true
-}
-
-// push hands an item to Receive; it returns false once the stream is closed.
-func (s *Stream) push(it fullduplex.StreamItem) bool {
-	select {
-	case s.items <- it:
-		return true
-	case <-s.ctx.Done():
-		return false
-	}
 }
 
 // usable returns why the stream cannot take input now, or nil.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/fullduplex-go/fullduplex"
+	"github.com/fullduplex-go/fullduplex/internal/heard"
 	"github.com/fullduplex-go/fullduplex/internal/pcm"
 )
 
@@ -22,9 +23,11 @@ type response struct {
 	said  bool        // output has been delivered: the answer is under way
 	cut   bool        // cut off (barge-in): later output is dropped
 	ended bool        // its terminator was delivered before response.done (interruptHold)
-	cutAt time.Time
-	text  map[string]string // item id → text or transcript so far
-	order []string          // item ids of text, in order
+	// reported: its cut was truncated to what a PlaybackReporter said
+	reported bool
+	cutAt    time.Time
+	text     map[string]string // item id → text or transcript so far
+	order    []string          // item ids of text, in order
 }
 
 // An audioItem is the audio of one output item, as received.
@@ -61,6 +64,8 @@ type turns struct {
 	closedAt    time.Time
 	deltas      map[string]bool // transcripts (by item id) that had deltas
 	kick        chan struct{}   // capacity 1: the state changed outside the reader (wakes it)
+	audioMeta   map[string]any  // the Metadata of turn metaTurn's audio, shared by its chunks
+	metaTurn    int
 }
 
 func newTurns() turns {
@@ -85,11 +90,19 @@ type SpeechStarted struct {
 }
 
 // SpeechStopped is the Data of the fullduplex.EventMetadata sent when the
-// service hears the user stop speaking. A plain value.
+// service hears the user stop speaking; AudioEndMS counts from the start of
+// the session's input audio, and At is when that audio was captured (from
+// the Timestamps of the audio symbols sent; zero if the stream no longer
+// knows). It is a fullduplex.InputEnder, so a session's metrics measure the
+// answer from At. A plain value.
 type SpeechStopped struct {
 	AudioEndMS int
 	ItemID     string
+	At         time.Time
 }
+
+// InputEnd returns At.
+func (s SpeechStopped) InputEnd() time.Time { return s.At }
 
 // InputTimeout is the Data of the fullduplex.EventMetadata sent when the
 // user has said nothing for TurnDetection.IdleTimeout. A plain value.
@@ -215,7 +228,11 @@ func (s *Stream) handleLocked(ev serverEvent, dst []fullduplex.StreamItem) []ful
 
 	case "input_audio_buffer.speech_stopped":
 		t.speech = false
-		meta(SpeechStopped{AudioEndMS: ev.AudioEndMS, ItemID: ev.ItemID})
+		var at time.Time
+		if s.cur != nil {
+			at = s.cur.input.at(ev.AudioEndMS)
+		}
+		meta(SpeechStopped{AudioEndMS: ev.AudioEndMS, ItemID: ev.ItemID, At: at})
 
 	case "input_audio_buffer.committed":
 		t.uncommitted = false
@@ -349,7 +366,7 @@ func (s *Stream) endResponseLocked(wr *wireResponse, dst []fullduplex.StreamItem
 				}
 			}
 		}
-		end := fullduplex.TurnEnd{Turn: r.turn}
+		end := s.turnEndLocked(r, "")
 		typ := fullduplex.EventStreamEnd
 		switch {
 		case status == "cancelled" || r.cut:
@@ -375,28 +392,44 @@ func (s *Stream) logResponseLocked(r *response) {
 		text := r.text[id]
 		for _, a := range r.audio {
 			if a.id == id && a.heardMS >= 0 {
-				total := a.bytes / s.cfg.OutputFormat.bytesPerMS()
-				text = heardPart(text, a.heardMS, total)
+				text = heard.Part(text, ms(a.heardMS), ms(a.bytes/s.cfg.OutputFormat.bytesPerMS()))
 			}
 		}
 		s.log.addModel(text)
 	}
 }
 
-// heardPart returns the part of text heard in heard of total milliseconds,
-// proportionally, cut at a rune boundary.
-func heardPart(text string, heard, total int) string {
-	if total <= 0 || heard >= total {
-		return text
+func ms(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+
+// turnEndLocked returns the TurnEnd of r's terminator: for a cut answer,
+// with what the listener heard when a reporter said (the audio_end_ms of
+// its truncation).
+func (s *Stream) turnEndLocked(r *response, reason string) fullduplex.TurnEnd {
+	end := fullduplex.TurnEnd{Turn: r.turn, Reason: reason}
+	if !r.cut || !r.reported {
+		return end
 	}
-	if heard <= 0 {
-		return ""
+	bpm := s.cfg.OutputFormat.bytesPerMS()
+	h := &fullduplex.Heard{}
+	for _, a := range r.audio {
+		total := a.bytes / bpm
+		h.Received += ms(total)
+		if a.heardMS >= 0 {
+			total = a.heardMS
+		}
+		h.Audio += ms(total)
 	}
-	n := len(text) * heard / total
-	for n > 0 && n < len(text) && text[n]&0xC0 == 0x80 {
-		n--
+	for _, id := range r.order {
+		text := r.text[id]
+		for _, a := range r.audio {
+			if a.id == id && a.heardMS >= 0 {
+				text = heard.Part(text, ms(a.heardMS), ms(a.bytes/bpm))
+			}
+		}
+		h.Transcript += text
 	}
-	return text[:n]
+	end.Heard = h
+	return end
 }
 
 // cutLocked cuts r off (barge-in): later output is dropped, its audio is
@@ -428,6 +461,9 @@ func (s *Stream) truncateHeardLocked(r *response) {
 // false, items heard in full are left alone.
 func (s *Stream) truncateLocked(r *response, all bool) {
 	played, ok := s.played(r.turn)
+	if all && ok {
+		r.reported = true
+	}
 	bpm := s.cfg.OutputFormat.bytesPerMS()
 	offset := 0
 	for i := range r.audio {
@@ -501,17 +537,23 @@ func (s *Stream) outputAudio(raw []byte, turn int, now time.Time) fullduplex.Sym
 	if len(data)%2 == 1 {
 		data = data[:len(data)-1]
 	}
+	if s.t.audioMeta == nil || s.t.metaTurn != turn {
+		// One map for all of a turn's audio (Metadata is read-only once
+		// received): a chunk allocates none.
+		s.t.audioMeta = map[string]any{
+			fullduplex.MetaSampleRate: rate,
+			fullduplex.MetaChannels:   1,
+			fullduplex.MetaRole:       fullduplex.RoleModel,
+			fullduplex.MetaTurn:       turn,
+		}
+		s.t.metaTurn = turn
+	}
 	return fullduplex.Symbol{
 		Modality:  fullduplex.ModalityAudio,
 		Data:      data,
 		MIMEType:  fullduplex.PCMMIMEType(rate),
 		Timestamp: now,
-		Metadata: map[string]any{
-			fullduplex.MetaSampleRate: rate,
-			fullduplex.MetaChannels:   1,
-			fullduplex.MetaRole:       fullduplex.RoleModel,
-			fullduplex.MetaTurn:       turn,
-		},
+		Metadata:  s.t.audioMeta,
 	}
 }
 

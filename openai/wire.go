@@ -91,6 +91,15 @@ type wireUsage struct {
 // decodeEvent parses one server frame. A frame that is not a JSON object
 // with a type is an error; it never panics.
 func decodeEvent(data []byte) (serverEvent, error) {
+	if ev, ok := decodeFlat(data); ok && ev.Type != "" {
+		return ev, nil
+	}
+	return decodeJSON(data)
+}
+
+// decodeJSON is decodeEvent by encoding/json, for every frame decodeFlat
+// does not take.
+func decodeJSON(data []byte) (serverEvent, error) {
 	var ev serverEvent
 	if err := json.Unmarshal(data, &ev); err != nil {
 		return serverEvent{}, fmt.Errorf("openai: malformed server event: %w", err)

@@ -40,7 +40,7 @@ type Telemetry struct {
 	set    metric.MeasurementOption
 
 	firstAudio, firstSymbol, toSilence, toolDuration metric.Float64Histogram
-	interrupts, reconnects, tokens                   metric.Int64Counter
+	interrupts, reconnectCuts, reconnects, tokens    metric.Int64Counter
 	cost                                             metric.Float64Counter
 
 	mu   sync.Mutex // guards conv
@@ -84,6 +84,7 @@ func New(cfg Config) (*Telemetry, error) {
 	t.toSilence = seconds("fullduplex.barge_in.time_to_silence", "From a barge-in to the silence of the sink.")
 	t.toolDuration = seconds("fullduplex.tool.duration", "From a tool call to its result sent.")
 	t.interrupts = count("fullduplex.interrupts", "{interrupt}", "Barge-ins that cut the model's output.")
+	t.reconnectCuts = count("fullduplex.reconnect_cuts", "{turn}", "Model turns cut by a reconnect of the backend (no barge-in).")
 	t.reconnects = count("fullduplex.reconnects", "{reconnect}", "Reconnects of the backend.")
 	t.tokens = count("fullduplex.tokens", "{token}", "Tokens the backend counted.")
 	c, e := m.Float64Counter("fullduplex.cost", metric.WithDescription("Cost of the tokens, from the session's price table."))
@@ -155,9 +156,12 @@ func (t *Telemetry) turn(ctx context.Context, m fullduplex.TurnMetrics) {
 		start = earliest(start, tool.Called)
 	}
 	for _, r := range m.Reconnects {
-		start = earliest(start, r.At.Add(-r.Gap))
+		start = earliest(start, r.Began)
 	}
 	attrs := append([]attribute.KeyValue{attribute.Int("fullduplex.turn", m.Turn), attribute.Bool("fullduplex.interrupted", m.Interrupted)}, t.attrs...)
+	if m.ReconnectCut {
+		attrs = append(attrs, attribute.Bool("fullduplex.reconnect_cut", true))
+	}
 	attrs = appendSeconds(attrs, "fullduplex.time_to_first_symbol", m.TimeToFirstSymbol)
 	attrs = appendSeconds(attrs, "fullduplex.time_to_first_audio", m.TimeToFirstAudio)
 	attrs = appendSeconds(attrs, "fullduplex.time_to_first_played", m.TimeToFirstPlayed)
@@ -173,7 +177,7 @@ func (t *Telemetry) turn(ctx context.Context, m fullduplex.TurnMetrics) {
 			span.AddEvent(name, trace.WithTimestamp(at), trace.WithAttributes(kv...))
 		}
 	}
-	event("input_end", m.InputEnd)
+	event("input_end", m.InputEnd, attribute.Bool("fullduplex.input_end.server", m.ServerInputEnd))
 	event("first_symbol", m.FirstSymbol)
 	event("first_audio", m.FirstAudio)
 	event("first_played", m.FirstPlayed)
@@ -195,9 +199,16 @@ func (t *Telemetry) turn(ctx context.Context, m fullduplex.TurnMetrics) {
 		t.toolDuration.Record(ctx, tool.Duration().Seconds(), t.set, metric.WithAttributes(attribute.String("fullduplex.tool.name", tool.Name)))
 	}
 	for _, r := range m.Reconnects {
-		_, rs := t.tracer.Start(tctx, "fullduplex.reconnect", trace.WithTimestamp(r.At.Add(-r.Gap)))
-		rs.End(trace.WithTimestamp(r.At))
+		// From the switch's start to the new connection's first item (or
+		// to its being up, when none came).
+		_, rs := t.tracer.Start(tctx, "fullduplex.reconnect", trace.WithTimestamp(r.Began),
+			trace.WithAttributes(attribute.Float64("fullduplex.reconnect.down", r.Down().Seconds())))
+		rs.AddEvent("connected", trace.WithTimestamp(r.At))
+		rs.End(trace.WithTimestamp(latest(r.At, r.First)))
 		t.reconnects.Add(ctx, 1, t.set)
+	}
+	if m.ReconnectCut {
+		t.reconnectCuts.Add(ctx, 1, t.set)
 	}
 	span.End(trace.WithTimestamp(latest(m.End, m.Done)))
 

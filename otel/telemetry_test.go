@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,62 +18,24 @@ import (
 
 	fd "github.com/fullduplex-go/fullduplex"
 	"github.com/fullduplex-go/fullduplex/fullduplextest"
+	"github.com/fullduplex-go/fullduplex/internal/scripttest"
 	"github.com/fullduplex-go/fullduplex/openai"
 	"github.com/fullduplex-go/fullduplex/openai/openaitest"
 	fdotel "github.com/fullduplex-go/fullduplex/otel"
 )
 
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Set(t time.Time)     { c.mu.Lock(); defer c.mu.Unlock(); c.now = t }
-func (c *clock) Add(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.now = c.now.Add(d) }
-
-// flusher is a Sink whose Flush takes 40 ms on the scripted clock; it
-// signals every item written.
-type flusher struct {
-	c     *clock
-	wrote chan fd.StreamItem
-}
-
-func (f *flusher) Write(_ context.Context, it fd.StreamItem) error { f.wrote <- it; return nil }
-func (f *flusher) Flush()                                          { f.c.Add(40 * time.Millisecond) }
-
-func (f *flusher) waitFor(t *testing.T, typ fd.EventType) {
-	t.Helper()
-	for it := range f.wrote {
-		if ev, ok := it.(fd.StreamEvent); ok && ev.Type == typ {
-			return
-		}
-	}
-}
-
-type source chan fd.Symbol
-
-func (s source) Next(ctx context.Context) (fd.Symbol, error) {
-	select {
-	case sym, ok := <-s:
-		if !ok {
-			return fd.Symbol{}, io.EOF
-		}
-		return sym, nil
-	case <-ctx.Done():
-		return fd.Symbol{}, ctx.Err()
-	}
-}
-
-func at(s fd.Symbol, t time.Time) fd.Symbol { s.Timestamp = t; return s }
-func model(s fd.Symbol, t time.Time) fd.Symbol {
-	return at(s.WithMeta(fd.MetaRole, fd.RoleModel), t)
-}
-func event(typ fd.EventType, data any, t time.Time) fd.StreamEvent {
-	return fd.StreamEvent{Type: typ, Data: data, Timestamp: t}
-}
+var (
+	at    = scripttest.At
+	model = scripttest.Model
+	event = scripttest.Event
+)
 
 const ms = time.Millisecond
+
+// lostAt is the Data of an EventReconnect whose switch began at its time.
+type lostAt time.Time
+
+func (l lostAt) ReconnectBegan() time.Time { return time.Time(l) }
 
 // A scripted conversation of two turns, over a real session, comes out as
 // one conversation span holding two turn spans with the scripted times, a
@@ -93,7 +53,7 @@ func TestSpansAndMetricsOfAConversation(t *testing.T) {
 	require.NoError(t, err)
 
 	t0 := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
-	c := &clock{now: t0}
+	c := scripttest.NewClock(t0)
 	fs := fullduplextest.NewFakeStream()
 	session := fd.NewDuplexSession(fs)
 	require.NoError(t, session.AddTool(fd.Tool{Name: "weather", Handler: func(context.Context, map[string]any) (any, error) {
@@ -101,8 +61,8 @@ func TestSpansAndMetricsOfAConversation(t *testing.T) {
 		return "sunny", nil
 	}}))
 	session.Metrics = &fd.MetricsConfig{Clock: c.Now, Prices: fd.Prices{Input: map[fd.Modality]float64{"": 1}, Output: map[fd.Modality]float64{"": 4}}}
-	sink := &flusher{c: c, wrote: make(chan fd.StreamItem, 100)}
-	src := make(source)
+	sink := &scripttest.Sink{Clock: c, FlushCost: 40 * ms}
+	src := make(scripttest.Source)
 	done := make(chan error, 1)
 	go func() { done <- session.RunDuplex(ctx, src, fd.MultiSink(sink, tel)) }()
 
@@ -115,11 +75,11 @@ func TestSpansAndMetricsOfAConversation(t *testing.T) {
 			InputByModality:  map[fd.Modality]int{fd.ModalityAudio: 60, fd.ModalityText: 40},
 			OutputByModality: map[fd.Modality]int{fd.ModalityAudio: 200}}, t0.Add(700*ms)),
 		event(fd.EventStreamEnd, nil, t0.Add(800*ms)))
-	sink.waitFor(t, fd.EventMetrics)
+	_, n := sink.WaitEvent(t, 0, fd.EventMetrics)
 
-	// Turn 2: a tool call 100 ms after the input, answered in 400 ms; a
-	// reconnect 400 ms after the text before it; audio 1.2 s after the
-	// input; cut by the stream at 1.5 s, silent 40 ms later.
+	// Turn 2: a tool call 100 ms after the input, answered in 400 ms; the
+	// connection lost at 800 ms, up at 1 s, its first item (audio) 1.2 s
+	// after the input; cut by the stream at 1.5 s, silent 40 ms later.
 	t1 := t0.Add(2 * time.Second)
 	src <- at(fd.TextSymbol("weather?"), t1)
 	_, err = fs.WaitSent(ctx, 2)
@@ -127,9 +87,9 @@ func TestSpansAndMetricsOfAConversation(t *testing.T) {
 	fs.Emit(event(fd.EventToolCall, fd.ToolCall{ID: "call-1", Name: "weather"}, t1.Add(100*ms)))
 	require.NoError(t, fs.WaitResults(ctx, 1))
 	c.Set(t1.Add(1500 * ms))
-	fs.Emit(model(fd.TextSymbol("Sunny"), t1.Add(600*ms)), event(fd.EventReconnect, nil, t1.Add(time.Second)),
+	fs.Emit(model(fd.TextSymbol("Sunny"), t1.Add(600*ms)), event(fd.EventReconnect, lostAt(t1.Add(800*ms)), t1.Add(time.Second)),
 		model(fd.AudioSymbol(make([]byte, 4800), 24000), t1.Add(1200*ms)), event(fd.EventInterrupt, nil, t1.Add(1500*ms)))
-	sink.waitFor(t, fd.EventMetrics)
+	sink.WaitEvent(t, n, fd.EventMetrics)
 	c.Set(t0.Add(5 * time.Second))
 	close(src)
 	require.NoError(t, <-done)
@@ -171,8 +131,9 @@ func TestSpansAndMetricsOfAConversation(t *testing.T) {
 	assert.Contains(t, tool.Attributes(), attribute.String("fullduplex.tool.name", "weather"))
 	rc := byName["fullduplex.reconnect"][0]
 	assert.Equal(t, turn2.SpanContext().SpanID(), rc.Parent().SpanID())
-	assert.Equal(t, t1.Add(600*ms), rc.StartTime())
-	assert.Equal(t, t1.Add(time.Second), rc.EndTime())
+	assert.Equal(t, t1.Add(800*ms), rc.StartTime(), "from the connection lost")
+	assert.Equal(t, t1.Add(1200*ms), rc.EndTime(), "to the new connection's first item")
+	assert.Equal(t, []string{"connected"}, eventNames(rc))
 
 	// Metrics.
 	var rm metricdata.ResourceMetrics
@@ -294,4 +255,34 @@ func TestAPIKeyIsNeverExported(t *testing.T) {
 	var rm metricdata.ResourceMetrics
 	require.NoError(t, reader.Collect(ctx, &rm))
 	assert.NotContains(t, fmt.Sprintf("%+v", rm), key)
+}
+
+// A turn a reconnect cut counts in fullduplex.reconnect_cuts, not in
+// fullduplex.interrupts, and its span says so.
+func TestReconnectCutIsNoInterrupt(t *testing.T) {
+	spans := tracetest.NewSpanRecorder()
+	reader := sdkmetric.NewManualReader()
+	tel, err := fdotel.New(fdotel.Config{TracerProvider: sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans)),
+		MeterProvider: sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))})
+	require.NoError(t, err)
+	t0 := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	m := fd.TurnMetrics{Turn: 1, FirstSymbol: t0, End: t0.Add(ms), Done: t0.Add(ms), Interrupted: true, ReconnectCut: true}
+	require.NoError(t, tel.Write(t.Context(), event(fd.EventMetrics, m, m.Done)))
+	var rm metricdata.ResourceMetrics
+	require.NoError(t, reader.Collect(t.Context(), &rm))
+	assert.Equal(t, map[string]int64{"": 1}, counter(t, rm, "fullduplex.reconnect_cuts", ""))
+	for _, sm := range rm.ScopeMetrics {
+		for _, mt := range sm.Metrics {
+			assert.NotEqual(t, "fullduplex.interrupts", mt.Name, "no barge-in was counted")
+		}
+	}
+	require.NoError(t, tel.Write(t.Context(), event(fd.EventSummary, fd.ConversationMetrics{Start: t0, End: t0.Add(ms)}, t0.Add(ms))))
+	var turn sdktrace.ReadOnlySpan
+	for _, s := range spans.Ended() {
+		if s.Name() == "fullduplex.turn" {
+			turn = s
+		}
+	}
+	require.NotNil(t, turn)
+	assert.Contains(t, turn.Attributes(), attribute.Bool("fullduplex.reconnect_cut", true))
 }

@@ -307,6 +307,9 @@ func (r *Recorder) event(ev fullduplex.StreamEvent) {
 	case fullduplex.EventStreamEnd, fullduplex.EventInterrupt:
 		r.turns++
 		e.Type, e.Turn, e.Interrupted = "turn_end", r.turns, ev.Type == fullduplex.EventInterrupt
+		if te, ok := ev.Data.(fullduplex.TurnEnd); ok {
+			e.Reason = te.Reason
+		}
 	case fullduplex.EventToolCall:
 		c, _ := ev.Data.(fullduplex.ToolCall)
 		e.Type, e.Tool, e.CallID = "tool_call", c.Name, c.ID

@@ -22,10 +22,13 @@ type Entry struct {
 	Role string `json:"role,omitempty"`
 	Text string `json:"text,omitempty"`
 	// Turn counts the model turns from 1, for turn_end and metrics.
-	Turn        int    `json:"turn,omitempty"`
-	Interrupted bool   `json:"interrupted,omitempty"`
-	Tool        string `json:"tool,omitempty"`
-	CallID      string `json:"call_id,omitempty"`
+	Turn        int  `json:"turn,omitempty"`
+	Interrupted bool `json:"interrupted,omitempty"`
+	// Reason is the backend's TurnEnd.Reason of a turn_end, e.g.
+	// "reconnect" for a turn the connection's loss cut (no barge-in).
+	Reason string `json:"reason,omitempty"`
+	Tool   string `json:"tool,omitempty"`
+	CallID string `json:"call_id,omitempty"`
 	// Metrics, in milliseconds, and the turn's cost.
 	TimeToFirstAudioMS float64 `json:"time_to_first_audio_ms,omitempty"`
 	TimeToPlayedMS     float64 `json:"time_to_first_played_ms,omitempty"`

@@ -41,11 +41,11 @@ type SinkConfig struct {
 var ErrClosed = errors.New("wavio: sink closed")
 
 // A Sink writes the audio symbols it receives to a 16-bit mono WAV file and
-// ignores everything else. It is a fullduplex.Sink and Flusher, and an
-// OutputMonitor for package bargein.
+// ignores everything else. It is a fullduplex.Sink, Flusher and
+// PlaybackReporter (Played), and an OutputMonitor for package bargein.
 //
-// Write is for one goroutine at a time; Flush, Level, Playing, Written and
-// Close are safe from any goroutine.
+// Write is for one goroutine at a time; Flush, Played, Level, Playing,
+// Written and Close are safe from any goroutine.
 type Sink struct {
 	cfg    SinkConfig
 	file   *os.File // closed by Close when the Sink opened it
@@ -54,7 +54,10 @@ type Sink struct {
 	werr   error // first write error
 	frames atomic.Int64
 
-	w *playback.Writer // Write's conversion to the file's rate
+	w       *playback.Writer // Write's conversion to the file's rate
+	turns   playback.Turns   // where each recent turn lies, for Played
+	turn    int              // MetaTurn of the audio Write is converting (Write's goroutine)
+	hasTurn bool             // that audio has a MetaTurn (Write's goroutine)
 
 	// Realtime
 	q       *playback.Queue
@@ -69,8 +72,9 @@ type Sink struct {
 }
 
 var (
-	_ fullduplex.Sink    = (*Sink)(nil)
-	_ fullduplex.Flusher = (*Sink)(nil)
+	_ fullduplex.Sink             = (*Sink)(nil)
+	_ fullduplex.Flusher          = (*Sink)(nil)
+	_ fullduplex.PlaybackReporter = (*Sink)(nil)
 )
 
 // CreateSink creates (or truncates) the WAV file at path; Close closes it.
@@ -114,7 +118,7 @@ func NewSink(w io.WriteSeeker, cfg SinkConfig) (*Sink, error) {
 	}
 	s.q = playback.New(max(1, durSamples(cfg.Buffer, cfg.SampleRate)))
 	s.meter = playback.NewMeter(cfg.LevelDecay)
-	s.w = playback.NewWriter(queueOutput{s.q}, cfg.SampleRate, "wavio")
+	s.w = playback.NewWriter(queueOutput{s}, cfg.SampleRate, "wavio")
 	s.stop = make(chan struct{})
 	s.wg.Add(1)
 	go s.play()
@@ -126,15 +130,28 @@ type fileOutput struct{ s *Sink }
 
 func (fileOutput) Generation() uint64 { return 0 }
 
-func (o fileOutput) Push(_ context.Context, _ uint64, x []int16) error { return o.s.writeSamples(x) }
+func (o fileOutput) Push(_ context.Context, _ uint64, x []int16) error {
+	at := o.s.frames.Load() // only Write's goroutine writes a direct Sink
+	if err := o.s.writeSamples(x); err != nil {
+		return err
+	}
+	if o.s.hasTurn {
+		o.s.turns.Note(o.s.turn, uint64(at), len(x))
+	}
+	return nil
+}
 
 // queueOutput queues a Realtime Sink's samples for its playing goroutine.
-type queueOutput struct{ q *playback.Queue }
+type queueOutput struct{ s *Sink }
 
-func (o queueOutput) Generation() uint64 { return o.q.Generation() }
+func (o queueOutput) Generation() uint64 { return o.s.q.Generation() }
 
 func (o queueOutput) Push(ctx context.Context, gen uint64, x []int16) error {
-	_, err := o.q.Push(ctx, gen, x)
+	at := o.s.q.Pushed() // only Write's goroutine pushes
+	n, err := o.s.q.Push(ctx, gen, x)
+	if o.s.hasTurn {
+		o.s.turns.Note(o.s.turn, uint64(at), n)
+	}
 	switch {
 	case errors.Is(err, playback.ErrCleared):
 		return nil
@@ -151,6 +168,9 @@ func (o queueOutput) Push(ctx context.Context, gen uint64, x []int16) error {
 // fullduplex.ErrInvalidSymbol), ErrClosed, a write error, ctx's error.
 // (audio.Speaker converts the same way: both use one internal pipeline.)
 func (s *Sink) Write(ctx context.Context, item fullduplex.StreamItem) error {
+	if sym, ok := item.(fullduplex.Symbol); ok && sym.Modality == fullduplex.ModalityAudio {
+		s.turn, s.hasTurn = sym.Turn()
+	}
 	return s.w.Write(ctx, item)
 }
 
@@ -208,8 +228,24 @@ func (s *Sink) play() {
 // next Period on); for a direct Sink there is nothing to drop.
 func (s *Sink) Flush() {
 	if s.q != nil {
+		r := s.q.Read()
 		s.q.Clear()
+		s.turns.Cut(uint64(r))
 	}
+}
+
+// Played reports how much of model turn turn (the MetaTurn of its audio
+// symbols) is in the file (fullduplex.PlaybackReporter): for a Realtime
+// Sink, what its clock has played so far, and of a turn a Flush cut, what
+// it had played at the flush (within one Period); for a direct Sink, everything written, at once. It
+// is 0 for a turn the Sink never got and for turns older than the latest
+// 64. Safe from any goroutine.
+func (s *Sink) Played(turn int) time.Duration {
+	heard := s.frames.Load()
+	if s.q != nil {
+		heard = s.q.Read()
+	}
+	return s.turns.Played(turn, uint64(heard), s.cfg.SampleRate)
 }
 
 // Playing reports whether a Realtime Sink has audio queued or played some in

@@ -47,16 +47,33 @@ type options struct {
 // and the switches between backends on status, a line each.
 func run(ctx context.Context, o options, out, status io.Writer) error {
 	log := &lockedWriter{w: status}
+	online := !o.offline && offline.KeyFromEnv()
 	var inputs []attention.Input
 	for i := range 2 {
-		mic, err := microphone(o, i)
+		in := attention.Input{Name: fmt.Sprintf("mic%d", i+1)}
+		if online {
+			// No speech-to-text here: a Gemini Live session per microphone
+			// transcribes what it hears (its answers are dropped).
+			tr, err := transcriber(ctx, o)
+			if err != nil {
+				fmt.Fprintf(log, "%s: no transcription (%v); using -say%d\n", in.Name, err, i+1)
+			} else {
+				defer tr.Close()
+				in.Transcriber = tr
+			}
+		}
+		mic, err := microphone(o, i, in.Transcriber == nil)
 		if err != nil {
 			return err
 		}
-		inputs = append(inputs, attention.Input{Name: fmt.Sprintf("mic%d", i+1), Source: mic})
+		in.Source = mic
+		inputs = append(inputs, in)
 	}
 	mics, err := attention.New(attention.Config{
-		Selective: attention.Selective{Phrase: o.phrase, PassTranscripts: true},
+		// The transcripts from -say go on to the turn model after a
+		// failover; a Live transcriber's come in fragments, which a turn
+		// model would take for turns: they only steer attention.
+		Selective: attention.Selective{Phrase: o.phrase, PassTranscripts: inputs[0].Transcriber == nil && inputs[1].Transcriber == nil},
 		// The transcript comes at the end of the question: keep all of it.
 		Sustained: attention.Sustained{PreRoll: 4 * time.Second},
 		OnEvent: func(ev fullduplex.StreamEvent) {
@@ -112,10 +129,24 @@ func backends(o options, log io.Writer) (*attention.CompositeStream, func(), err
 	return stream, stop, nil
 }
 
-// microphone returns microphone i: a WAV file played in real time, then
-// its transcript, as a speech-to-text step would give it at the end of the
-// utterance.
-func microphone(o options, i int) (fullduplex.Source, error) {
+// listenOnly is the instruction of a microphone's transcriber.
+const listenOnly = "You only listen to a kiosk's microphone. Never answer; stay silent."
+
+// transcriber connects a Gemini Live session whose input transcription is
+// a microphone's speech-to-text.
+func transcriber(ctx context.Context, o options) (*gemini.Stream, error) {
+	st := gemini.NewStream(gemini.Config{Model: o.liveModel, SystemInstruction: listenOnly, DisableOutputTranscription: true})
+	if err := st.Connect(ctx); err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	return st, nil
+}
+
+// microphone returns microphone i: a WAV file played in real time, then,
+// when transcribe is set, its transcript from -say, as a speech-to-text
+// step would give it at the end of the utterance.
+func microphone(o options, i int, transcribe bool) (fullduplex.Source, error) {
 	var data []byte
 	var err error
 	cfg := wavio.SourceConfig{Realtime: true, TrailSilence: 300 * time.Millisecond}
@@ -135,6 +166,9 @@ func microphone(o options, i int) (fullduplex.Source, error) {
 	wav, err := wavio.NewSource(bytes.NewReader(data), cfg)
 	if err != nil {
 		return nil, fmt.Errorf("microphone %d: %w", i+1, err)
+	}
+	if !transcribe {
+		return wav, nil
 	}
 	return &transcribed{Source: wav, text: say}, nil
 }

@@ -6,11 +6,15 @@
 // quota), without the conversation noticing.
 //
 // The microphones are WAV files played in real time (by default two
-// recordings: a passer-by and a visitor who asks for the way), each with the
-// transcript a speech-to-text step would give for it (-say1, -say2).
-// Without an API key, or with -offline, it runs against local fakes: the
-// fake Live service refuses the kiosk's key, so the kiosk fails over to the
-// fake turn model, which echoes what it was told.
+// recordings: a passer-by and a visitor who asks for the way). There is no
+// speech-to-text in Go here: with an API key, each microphone's activation
+// phrase is heard by the input transcription of a Gemini Live session of
+// its own (attention.Input.Transcriber; it answers too, unheard, and that
+// costs tokens). Without an API key, or with -offline, the transcripts are
+// the flags' (-say1, -say2), as a speech-to-text step would give them, and
+// it runs against local fakes: the fake Live service refuses the kiosk's
+// key, so the kiosk fails over to the fake turn model, which echoes what it
+// was told.
 //
 //	go run ./examples/kiosk
 //	go run ./examples/kiosk -in2 question.wav -say2 "hey kiosk, is there a pharmacy?"
@@ -29,7 +33,7 @@ func main() {
 	var o options
 	flag.StringVar(&o.in[0], "in1", "", "WAV file heard by microphone 1 (default: a passer-by)")
 	flag.StringVar(&o.in[1], "in2", "", "WAV file heard by microphone 2 (default: a visitor asking for gate four)")
-	flag.StringVar(&o.say[0], "say1", "", "what microphone 1's file says, as speech-to-text would give it")
+	flag.StringVar(&o.say[0], "say1", "", "what microphone 1's file says, as speech-to-text would give it (offline, or when transcription fails)")
 	flag.StringVar(&o.say[1], "say2", "", "what microphone 2's file says")
 	flag.StringVar(&o.phrase, "phrase", "hey kiosk", "activation phrase")
 	flag.StringVar(&o.liveModel, "live-model", "", "Gemini Live model (default gemini.DefaultModel)")

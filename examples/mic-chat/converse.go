@@ -11,16 +11,16 @@ import (
 	"github.com/fullduplex-go/fullduplex/audio/aec"
 	"github.com/fullduplex-go/fullduplex/audio/wavio"
 	"github.com/fullduplex-go/fullduplex/examples/internal/console"
-	"github.com/fullduplex-go/fullduplex/examples/internal/offline"
-	"github.com/fullduplex-go/fullduplex/gemini"
 )
 
-// converse runs one conversation with Gemini (or, offline, the local echo
-// model) until ctx is done or the stream ends.
+// converse runs one conversation with the -backend's model (or, offline,
+// the local echo model) until ctx is done or the stream ends.
 func converse(ctx context.Context, o options, stdout, stderr io.Writer) error {
-	gcfg := gemini.Config{Model: o.model, Voice: o.voice, SystemInstruction: o.system}
-	defer offline.Use(&gcfg, o.offline, stderr)()
-	stream := gemini.NewStream(gcfg)
+	stream, stop, err := newStream(o, stderr)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	defer stream.Close()
 	return chat(ctx, stream, o, stdout, stderr)
 }
@@ -38,7 +38,7 @@ func chat(ctx context.Context, stream fullduplex.DuplexStream, o options, stdout
 	cfg := audio.Config{
 		Microphone: audio.MicrophoneConfig{Device: o.in},
 		Speaker:    audio.SpeakerConfig{Device: o.out},
-		Sinks:      []fullduplex.Sink{&console.Transcript{W: stdout, Model: "gemini"}},
+		Sinks:      []fullduplex.Sink{&console.Transcript{W: stdout, Model: speaker(o.backend)}},
 	}
 	if o.inWAV != "" {
 		// The file is the whole input: no silence is added around it, since

@@ -8,9 +8,10 @@
 //	go run ./examples/mic-chat -in 2 -out "USB"     # devices by index or name
 //	go run ./examples/mic-chat -in-wav question.wav -out-wav answer.wav
 //	go run ./examples/mic-chat -offline             # a local echo model, no key, no network
+//	go run ./examples/mic-chat -backend openai      # OpenAI Realtime instead of Gemini Live
 //
-// Without GOOGLE_API_KEY (or GEMINI_API_KEY) it says what to set and runs
-// offline. With speakers the microphone hears the model too: -echo picks
+// Without GOOGLE_API_KEY (or GEMINI_API_KEY; OPENAI_API_KEY for -backend
+// openai) it says what to set and runs offline. With speakers the microphone hears the model too: -echo picks
 // how barge-in copes (see the README's section on echo).
 package main
 
@@ -27,6 +28,7 @@ import (
 )
 
 type options struct {
+	backend              string // gemini or openai
 	model, voice, system string
 	in, out              string // device selectors
 	inWAV, outWAV        string
@@ -37,7 +39,8 @@ type options struct {
 
 func main() {
 	var o options
-	flag.StringVar(&o.model, "model", "", "Live model (default gemini.DefaultModel)")
+	flag.StringVar(&o.backend, "backend", "gemini", "gemini (Gemini Live, key in GOOGLE_API_KEY) or openai (OpenAI Realtime, key in OPENAI_API_KEY)")
+	flag.StringVar(&o.model, "model", "", "model (default: the backend's, gemini.DefaultModel or openai.DefaultModel)")
 	flag.StringVar(&o.voice, "voice", "", `voice, e.g. "Puck" or "Kore" (default: the service's)`)
 	flag.StringVar(&o.system, "system", "You are a friendly voice assistant. Keep answers short and conversational.", "system instruction")
 	flag.StringVar(&o.in, "in", "", "input device: index or name from -list-devices (default: the system's)")
@@ -49,7 +52,7 @@ func main() {
 		"gate: with speakers, interrupt only by speaking louder than the model plays;\n"+
 		"aec: with speakers, cancel the echo (speexdsp), then speak normally")
 	flag.BoolVar(&o.listDevices, "list-devices", false, "list audio devices and exit")
-	flag.BoolVar(&o.offline, "offline", false, "talk to a local echo model instead of Gemini")
+	flag.BoolVar(&o.offline, "offline", false, "talk to a local echo model instead of the backend's service")
 	flag.DurationVar(&o.duration, "duration", 0, "stop after this long (default: until Ctrl-C, or the answer to -in-wav)")
 	flag.Parse()
 

@@ -57,7 +57,7 @@ func TestChatPrintsMetricsAndRecords(t *testing.T) {
 		"  [turn 1: first token 250ms, 1500 tokens, cost 0.0030 (total 0.0030)]\n"+
 		"model: again\n"+
 		"  [turn 2: first token 400ms, 2500 tokens, cost 0.0040 (total 0.0070)]\n"+
-		"  [conversation: 2 turns, 0 interrupted, 4000 tokens, cost 0.0070]\n", out.String())
+		"  [conversation: 2 turns, 0 interrupted (0 barge-ins), 4000 tokens, cost 0.0070]\n", out.String())
 	assert.Contains(t, log.String(), "Recorded the call to")
 
 	b, err := os.ReadFile(filepath.Join(dir, "call.json"))

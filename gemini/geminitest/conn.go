@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"sync"
 	"time"
 
@@ -25,9 +26,12 @@ type Conn struct {
 	gone   chan struct{} // closed with closed, under wmu
 
 	// budget is how many more client messages the server reads (-1: no
-	// limit), and resume is closed by ResumeReading; both guarded by srv.mu.
-	budget int
-	resume chan struct{}
+	// limit), resume is closed by ResumeReading, and stalled is closed when
+	// the server stopped in the first frame of a message; all guarded by
+	// srv.mu.
+	budget  int
+	resume  chan struct{}
+	stalled chan struct{}
 
 	msgs []ClientMessage // guarded by srv.mu
 
@@ -132,15 +136,36 @@ func (c *Conn) markClosedLocked() {
 }
 
 // StopReadingAfter makes the server read only the next n client messages
-// on c and then stop reading, like a peer that stalled: with
-// Options.ReceiveBuffer small, the client's writes then block.
-// ResumeReading undoes it; the server still writes to c meanwhile.
+// on c and then stop reading, like a peer that stalled: it reads the first
+// frame header of the message after them (WaitStalled returns then) and no
+// more, so that with Options.ReceiveBuffer small the client's write of that
+// message blocks once its own send buffer is full. ResumeReading undoes it;
+// the server still writes to c meanwhile.
 func (c *Conn) StopReadingAfter(n int) {
 	c.srv.mu.Lock()
 	defer c.srv.mu.Unlock()
 	c.budget = max(n, 0)
 	if c.resume == nil {
 		c.resume = make(chan struct{})
+	}
+	c.stalled = make(chan struct{})
+}
+
+// WaitStalled waits until, after StopReadingAfter, the client began the
+// message the server does not read (the server has its first frame header:
+// the client's write of it is under way), or ctx ends.
+func (c *Conn) WaitStalled(ctx context.Context) error {
+	c.srv.mu.Lock()
+	ch := c.stalled
+	c.srv.mu.Unlock()
+	if ch == nil {
+		return errors.New("geminitest: WaitStalled without StopReadingAfter")
+	}
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 
@@ -155,13 +180,16 @@ func (c *Conn) ResumeReading() {
 	}
 }
 
-// waitReading blocks while c's read budget is spent; it reports false when
-// c or the server closed meanwhile.
+// waitReading blocks while c's read budget is spent, a message having
+// begun (see StopReadingAfter); it reports false when c or the server
+// closed meanwhile.
 func (c *Conn) waitReading() bool {
 	c.srv.mu.Lock()
 	ch := c.resume
 	if c.budget != 0 {
 		ch = nil
+	} else if c.stalled != nil && !isClosed(c.stalled) {
+		close(c.stalled)
 	}
 	c.srv.mu.Unlock()
 	if ch == nil {
@@ -257,10 +285,11 @@ func (s *Server) serveConn(ws *websocket.Conn, keyOK, vertex bool) {
 		}()
 	}
 	for {
-		if !c.waitReading() {
+		mt, r, err := ws.NextReader()
+		if err != nil || !c.waitReading() {
 			return
 		}
-		m, ok := c.read()
+		m, ok := c.parse(mt, r)
 		if !ok {
 			return
 		}
@@ -284,11 +313,21 @@ func (s *Server) serveConn(ws *websocket.Conn, keyOK, vertex bool) {
 // read reads and parses one message, in any spelling the service accepts
 // (see normalize); ok is false when the connection ended.
 func (c *Conn) read() (m ClientMessage, ok bool) {
-	mt, data, err := c.ws.ReadMessage()
+	mt, r, err := c.ws.NextReader()
 	if err != nil {
 		return ClientMessage{}, false
 	}
-	_ = json.Unmarshal(normalize(data), &m) // a malformed message is recorded raw
+	return c.parse(mt, r)
+}
+
+// parse reads the rest of the message r of type mt and parses it, like
+// read.
+func (c *Conn) parse(mt int, r io.Reader) (m ClientMessage, ok bool) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return ClientMessage{}, false
+	}
+	decodeClientMessage(data, &m) // a malformed message is recorded raw
 	m.Raw = json.RawMessage(data)
 	m.Binary = mt == websocket.BinaryMessage
 	m.Received = time.Now()

@@ -1,6 +1,7 @@
 package geminitest
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"strings"
@@ -18,6 +19,21 @@ import (
 var freeForm = map[string]bool{
 	"args": true, "response": true, "parametersJsonSchema": true,
 	"responseJsonSchema": true, "parameters": true, "responseSchema": true,
+}
+
+// decodeClientMessage parses a client frame into m. A frame with no '_'
+// and no \u escape has no snake_case name and no URL-safe base64 that
+// normalize would rewrite, so it is decoded as it is, in one pass (the
+// official SDKs' frames, audio included); any other frame, or one that does
+// not decode as it is, goes through normalize. The two paths agree except
+// on a frame that repeats a key, where the one-pass decode merges objects
+// and normalize keeps the last.
+func decodeClientMessage(data []byte, m *ClientMessage) {
+	if bytes.IndexByte(data, '_') < 0 && !bytes.Contains(data, []byte(`\u`)) && json.Unmarshal(data, m) == nil {
+		return
+	}
+	*m = ClientMessage{}
+	_ = json.Unmarshal(normalize(data), m)
 }
 
 // normalize returns data rewritten as described above, or data itself if

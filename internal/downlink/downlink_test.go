@@ -57,3 +57,48 @@ func TestWaitAtMost(t *testing.T) {
 	close(release)
 	wg.Wait()
 }
+
+// Items from two producers arrive in the order each produced them, each
+// producer's batch whole; after done, End reports false and drops the rest.
+func TestOutletKeepsBatchesWhole(t *testing.T) {
+	items := make(chan fullduplex.StreamItem, 1)
+	done := make(chan struct{})
+	o := NewOutlet(items, done)
+	var wg sync.WaitGroup
+	for p := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 50 {
+				buf := o.Begin()
+				for k := range 3 {
+					buf = append(buf, fullduplex.NewEvent(fullduplex.EventMetadata, [2]int{p, k}))
+				}
+				if !o.End(buf) {
+					t.Error("End failed before done")
+				}
+			}
+		}()
+	}
+	for range 100 {
+		var first [2]int
+		for k := range 3 {
+			ev := (<-items).(fullduplex.StreamEvent)
+			d := ev.Data.([2]int)
+			if k == 0 {
+				first = d
+			}
+			if d[0] != first[0] || d[1] != k {
+				t.Fatalf("batch interleaved: %v after %v", d, first)
+			}
+		}
+	}
+	wg.Wait()
+	if !o.Push(fullduplex.TextSymbol("room for one")) {
+		t.Fatal("Push with room")
+	}
+	close(done)
+	if o.Push(fullduplex.TextSymbol("no room")) {
+		t.Fatal("Push after done reported true")
+	}
+}

@@ -76,6 +76,22 @@ func (q *Queue) Stats() (pushed, pulled, dropped int64) {
 	return q.pushed, q.pulled, q.drops
 }
 
+// Read returns the read position: the samples ever queued less those still
+// queued (pulled, or dropped by Clear). Positions count from the first
+// sample ever queued, as a Turns ledger does.
+func (q *Queue) Read() int64 {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.pushed - int64(q.n)
+}
+
+// Pushed returns the samples ever queued: the position of the next one.
+func (q *Queue) Pushed() int64 {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.pushed
+}
+
 // Data returns a channel that receives a value after samples are queued.
 // It has a buffer of one: a waiter must check Len (or Pull) after waking.
 func (q *Queue) Data() <-chan struct{} { return q.data }

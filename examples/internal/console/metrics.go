@@ -20,6 +20,9 @@ func turnLine(m fullduplex.TurnMetrics) string {
 	add("first token", m.TimeToFirstSymbol)
 	add("first audio", m.TimeToFirstAudio)
 	add("played", m.TimeToFirstPlayed)
+	if m.ReconnectCut {
+		parts = append(parts, "cut by a reconnect")
+	}
 	if d := m.BargeIn.ToSilence(); !m.BargeIn.At.IsZero() {
 		parts = append(parts, "barge-in to silence "+d.Round(time.Millisecond).String())
 	}
@@ -43,7 +46,7 @@ func turnLine(m fullduplex.TurnMetrics) string {
 
 // summaryLine describes a whole conversation on one line.
 func summaryLine(c fullduplex.ConversationMetrics) string {
-	s := fmt.Sprintf("[conversation: %d turns, %d interrupted, %d tokens", c.Turns, c.Interrupted, c.Usage.InputTokens+c.Usage.OutputTokens)
+	s := fmt.Sprintf("[conversation: %d turns, %d interrupted (%d barge-ins), %d tokens", c.Turns, c.Interrupted, c.BargeIns, c.Usage.InputTokens+c.Usage.OutputTokens)
 	if c.Cost > 0 {
 		s += fmt.Sprintf(", cost %.4f", c.Cost)
 	}
