@@ -1,6 +1,7 @@
 // Command livekit-agent serves every LiveKit room it is dispatched to with a
-// voice agent: Gemini Live, or without a key (or with -offline) a local
-// echo model that repeats what it hears. Start as many as you like against
+// voice agent, the one mic-chat is: Gemini Live (or OpenAI Realtime with
+// -backend openai), or without a key (or with -offline) a local echo model
+// that repeats what it hears. Start as many as you like against
 // the same server: the server spreads rooms over them by load.
 //
 //	livekit-server --dev --bind 127.0.0.1 --node-ip 127.0.0.1   # or .ci/start-livekit.sh
@@ -24,15 +25,13 @@ import (
 	"strings"
 
 	"github.com/fullduplex-go/fullduplex"
-	"github.com/fullduplex-go/fullduplex/gemini"
-	"github.com/fullduplex-go/fullduplex/gemini/geminitest"
-	"github.com/fullduplex-go/fullduplex/internal/apikey"
 	"github.com/fullduplex-go/fullduplex/livekit"
 	protologger "github.com/livekit/protocol/logger"
 	lksdk "github.com/livekit/server-sdk-go/v2"
 )
 
 type options struct {
+	backend                string // gemini or openai
 	url, agentName, listen string
 	model, voice, system   string
 	maxJobs                int
@@ -42,11 +41,12 @@ type options struct {
 
 func main() {
 	var o options
+	flag.StringVar(&o.backend, "backend", "gemini", "gemini (Gemini Live, key in GOOGLE_API_KEY) or openai (OpenAI Realtime, key in OPENAI_API_KEY)")
 	flag.StringVar(&o.url, "url", "", "LiveKit server URL (default $LIVEKIT_URL, then ws://127.0.0.1:7880)")
 	flag.StringVar(&o.agentName, "agent-name", "fullduplex", `agent name; rooms get the agent when dispatched by name ("" = every new room)`)
 	flag.IntVar(&o.maxJobs, "max-jobs", 4, "rooms served at once")
 	flag.StringVar(&o.listen, "listen", "first", `whom to listen to: "first" caller, "all" mixed, or "identity:NAME"`)
-	flag.StringVar(&o.model, "model", "", "Live model (default gemini.DefaultModel)")
+	flag.StringVar(&o.model, "model", "", "model (default: the backend's, gemini.DefaultModel or openai.DefaultModel)")
 	flag.StringVar(&o.voice, "voice", "", "voice (default: the service's)")
 	flag.StringVar(&o.system, "system", "You are a friendly voice assistant. Keep answers short and conversational.", "system instruction")
 	flag.BoolVar(&o.offline, "offline", false, "answer with a local echo model instead of Gemini")
@@ -81,22 +81,17 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	gcfg := gemini.Config{Model: o.model, Voice: o.voice, SystemInstruction: o.system}
-	if o.offline || apikey.Gemini() == "" {
-		if !o.offline {
-			fmt.Fprintln(stderr, "No API key: set GOOGLE_API_KEY (or GEMINI_API_KEY) to talk to Gemini.")
-		}
-		srv := geminitest.NewServer(geminitest.Options{Echo: true})
-		defer srv.Close()
-		gcfg.BaseURL, gcfg.APIKey = srv.URL(), srv.APIKey()
-		fmt.Fprintln(stderr, "Offline mode: a local echo model answers (it repeats what it hears).")
+	newStream, stop, err := newBackend(o, stderr)
+	if err != nil {
+		return err
 	}
+	defer stop()
 	w := livekit.NewWorker(livekit.WorkerConfig{
 		URL: o.url, AgentName: o.agentName, MaxJobs: o.maxJobs,
 		Room: livekit.Config{Listen: listen},
 	}, func(ctx context.Context, room *livekit.Room) error {
 		fmt.Fprintf(stderr, "joined room %q\n", room.Name())
-		stream := gemini.NewStream(gcfg)
+		stream := newStream()
 		defer stream.Close()
 		err := room.Run(ctx, fullduplex.NewDuplexSession(stream))
 		fmt.Fprintf(stderr, "left room %q\n", room.Name())

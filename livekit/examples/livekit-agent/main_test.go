@@ -118,11 +118,18 @@ func (l *loudCounter) waitLoud(ctx context.Context, n int) error {
 	}
 }
 
-// TestAgentProgram runs the program offline against livekit-server: a
+// TestAgentProgram runs the program offline, with each backend's echo
+// model, against livekit-server: a
 // caller's token dispatches the agent, the caller talks and hears the echo;
 // SIGTERM drains the worker, which waits for the conversation, and the
 // program exits cleanly once the caller leaves.
 func TestAgentProgram(t *testing.T) {
+	for _, backend := range []string{"gemini", "openai"} {
+		t.Run(backend, func(t *testing.T) { testAgentProgram(t, backend) })
+	}
+}
+
+func testAgentProgram(t *testing.T, backend string) {
 	url := os.Getenv("LIVEKIT_URL")
 	if url == "" {
 		url = livekit.DefaultURL
@@ -143,7 +150,7 @@ func TestAgentProgram(t *testing.T) {
 	stderr := &syncBuffer{changed: make(chan struct{}, 1)}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, options{url: url, agentName: agent, maxJobs: 2, offline: true, listen: "first"}, &stdout, stderr)
+		done <- run(ctx, options{backend: backend, url: url, agentName: agent, maxJobs: 2, offline: true, listen: "first"}, &stdout, stderr)
 	}()
 
 	var tok bytes.Buffer
