@@ -20,7 +20,9 @@
 // websocket of livekit-server, protocol 1), accepts jobs up to MaxJobs,
 // reports its load, serves each room with the user's Handler
 // (func(ctx, *Room) error) on its own goroutine, and drains on SIGTERM:
-// it takes no new job and returns once its conversations have ended.
+// it takes no new job and returns once its conversations have ended. When
+// its connection to the server drops (a restart, the network), it dials
+// again and re-registers while its conversations go on.
 //
 //	w := livekit.NewWorker(livekit.WorkerConfig{AgentName: "echo"},
 //		func(ctx context.Context, room *livekit.Room) error {
