@@ -442,37 +442,46 @@ func (w *Worker) assign(ctx context.Context, conn sender, a *livekit.JobAssignme
 	w.jobsWG.Add(1)
 	go func() {
 		defer w.jobsWG.Done()
-		err := w.serve(jctx, conn, id, url, a.GetToken())
-		status, msg := livekit.JobStatus_JS_SUCCESS, ""
-		if err != nil && !errors.Is(err, context.Canceled) {
-			status, msg = livekit.JobStatus_JS_FAILED, redact.String(err.Error(), a.GetToken())
-		}
-		w.mu.Lock()
-		w.served++
-		if status == livekit.JobStatus_JS_FAILED {
-			w.failed++
-		}
-		w.mu.Unlock()
-		_ = conn.send(&livekit.WorkerMessage{Message: &livekit.WorkerMessage_UpdateJob{UpdateJob: &livekit.UpdateJobStatus{
-			JobId: id, Status: status, Error: msg,
-		}}})
+		w.serve(jctx, conn, id, url, a.GetToken())
 		w.jobDone <- id
 	}()
 }
 
-// serve joins the job's room and runs the Handler in it.
-func (w *Worker) serve(ctx context.Context, conn sender, id, url, token string) error {
+// serve joins the job's room, runs the Handler in it, and reports how the
+// job ended, before it leaves the room (the server marks a job whose agent
+// left without a report failed).
+func (w *Worker) serve(ctx context.Context, conn sender, id, url, token string) {
 	cfg := w.cfg.Room
 	cfg.URL, cfg.Token = url, token
 	room, err := Join(ctx, cfg)
 	if err != nil {
-		return err
+		w.ended(conn, id, token, err)
+		return
 	}
-	defer room.Close()
 	_ = conn.send(&livekit.WorkerMessage{Message: &livekit.WorkerMessage_UpdateJob{UpdateJob: &livekit.UpdateJobStatus{
 		JobId: id, Status: livekit.JobStatus_JS_RUNNING,
 	}}})
-	return w.handle(ctx, room)
+	err = w.handle(ctx, room)
+	w.ended(conn, id, token, err)
+	room.Close()
+}
+
+// ended counts a job that ended with err (nil or cancelled: success) and
+// reports it to the server, the job's token redacted from the error.
+func (w *Worker) ended(conn sender, id, token string, err error) {
+	status, msg := livekit.JobStatus_JS_SUCCESS, ""
+	if err != nil && !errors.Is(err, context.Canceled) {
+		status, msg = livekit.JobStatus_JS_FAILED, redact.String(err.Error(), token)
+	}
+	w.mu.Lock()
+	w.served++
+	if status == livekit.JobStatus_JS_FAILED {
+		w.failed++
+	}
+	w.mu.Unlock()
+	_ = conn.send(&livekit.WorkerMessage{Message: &livekit.WorkerMessage_UpdateJob{UpdateJob: &livekit.UpdateJobStatus{
+		JobId: id, Status: status, Error: msg,
+	}}})
 }
 
 // finish forgets an ended job and reports the new load.

@@ -159,7 +159,7 @@ func TestWorkersSpreadAndDrain(t *testing.T) {
 				}
 			}
 			return agents >= 1
-		}))
+		}), "room %s gets its agent (worker A %+v, B %+v)", n, wa.Load(), wb.Load())
 		assert.Equal(t, 1, agents, "room %s has exactly one agent", n)
 	}
 
