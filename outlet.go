@@ -27,6 +27,11 @@ type outlet struct {
 	// forward is true while a client interrupt is still to be told to the
 	// stream; set by Interrupt, cleared by the session's send path.
 	forward atomic.Bool
+	// The fields above are written only by Interrupt, Reset and start and
+	// read on every delivery and send; the delivering goroutine writes the
+	// ones below on every delivery. The pad keeps them on separate cache
+	// lines, so the send path's reads do not bounce between cores.
+	_ [64]byte
 
 	mu sync.Mutex // held by the delivering goroutine; guards everything below
 	// Turn tracking. An audio symbol's turn is its MetaTurn when the backend
@@ -129,6 +134,9 @@ func (o *outlet) deliver(ctx context.Context, item StreamItem) error {
 // cut cancels it and a cut after a Reset stands.
 func (o *outlet) syncLocked(r *receiver) {
 	cut, reset := o.cutSeq.Load(), o.resetSeq.Load()
+	if cut == o.seenCut && reset == o.seenReset {
+		return // nothing new: the common case, with no stores
+	}
 	newCut, newReset := cut != o.seenCut, reset != o.seenReset
 	o.seenCut, o.seenReset = cut, reset
 	switch {

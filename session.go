@@ -56,6 +56,10 @@ type DuplexSession struct {
 	running bool
 
 	out outlet
+	// The delivering goroutine writes out's tail on every delivery and the
+	// send path writes sendMu on every send; the pad keeps them on separate
+	// cache lines, so the two goroutines do not bounce one between cores.
+	_ [64]byte
 
 	// sendMu orders what goes to the stream: a client interrupt that is
 	// pending is told to the stream before the next Send or SendEnd, so an
@@ -172,10 +176,10 @@ func (s *DuplexSession) receiveLoop(ctx context.Context, g *errgroup.Group, runn
 	turns := 0
 	for {
 		item, err := s.stream.Receive(ctx)
-		if errors.Is(err, io.EOF) {
-			return errStreamEnded
-		}
 		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return errStreamEnded
+			}
 			return fmt.Errorf("fullduplex: receive: %w", err)
 		}
 		ev, isEvent := item.(StreamEvent)
@@ -266,28 +270,36 @@ func (s *DuplexSession) SendEnd(ctx context.Context) error {
 func (s *DuplexSession) sendLoop(ctx context.Context, src Source) error {
 	for {
 		sym, err := src.Next(ctx)
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
 		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
 			return fmt.Errorf("fullduplex: source: %w", err)
 		}
-		err = s.sendInOrder(ctx, func() error {
-			if m := s.meter; m != nil && (sym.Modality != ModalityAudio || !m.audioOpen) {
-				return s.sendMetered(ctx, sym)
+		if err := s.send(ctx, sym); err != nil {
+			if !errors.Is(err, ErrInvalidSymbol) {
+				return fmt.Errorf("fullduplex: send: %w", err)
 			}
-			return s.stream.Send(ctx, sym)
-		})
-		if errors.Is(err, ErrInvalidSymbol) {
 			if err := s.out.deliver(ctx, NewEvent(EventError, err)); err != nil {
 				return err
 			}
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("fullduplex: send: %w", err)
 		}
 	}
+}
+
+// send sends sym in order (see sendInOrder), metered when a meter needs
+// it. It is sendInOrder written out for the one call per symbol, without a
+// closure.
+func (s *DuplexSession) send(ctx context.Context, sym Symbol) error {
+	s.sendMu.Lock()
+	defer s.sendMu.Unlock()
+	if err := s.forwardPendingLocked(ctx); err != nil {
+		return err
+	}
+	if m := s.meter; m != nil && (sym.Modality != ModalityAudio || !m.audioOpen) {
+		return s.sendMetered(ctx, sym)
+	}
+	return s.stream.Send(ctx, sym)
 }
 
 // sendInOrder runs send after telling the stream about a pending client
@@ -323,7 +335,9 @@ func (s *DuplexSession) forwardInterrupts(ctx context.Context, wake <-chan struc
 // forwardPendingLocked calls InterruptOutput if a client interrupt is
 // pending; a failure is reported as an EventError. s.sendMu must be held.
 func (s *DuplexSession) forwardPendingLocked(ctx context.Context) error {
-	if s.interrupter == nil || !s.out.forward.Swap(false) {
+	// Load before Swap: the common case, nothing pending, only reads the
+	// flag's cache line instead of taking it from the other cores.
+	if s.interrupter == nil || !s.out.forward.Load() || !s.out.forward.Swap(false) {
 		return nil
 	}
 	err := s.interrupter.InterruptOutput(ctx)

@@ -13,13 +13,13 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/gorilla/websocket"
 
 	"github.com/fullduplex-go/fullduplex"
+	"github.com/fullduplex-go/fullduplex/internal/loadstat"
 	"github.com/fullduplex-go/fullduplex/web"
 )
 
@@ -112,7 +112,7 @@ func benchPages(b *testing.B, transport string, n int) {
 		go func() { defer wg.Done(); p.receive() }()
 		go func() { defer wg.Done(); p.stream(start, frames) }()
 	}
-	cpu0 := cpuTime()
+	cpu0 := loadstat.CPUTime()
 	t0 := time.Now()
 	close(start)
 	// Midway (half of all frames back): what every connection holds while
@@ -127,7 +127,7 @@ func benchPages(b *testing.B, transport string, n int) {
 	runtime.ReadMemStats(&mid)
 	goroutines := runtime.NumGoroutine() - g0
 	<-finished
-	cpu := cpuTime() - cpu0
+	cpu := loadstat.CPUTime() - cpu0
 	wall := time.Since(t0)
 
 	var rtt []time.Duration
@@ -208,12 +208,6 @@ func (p *page) receive() {
 			close(p.halfway)
 		}
 	}
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func newServer(h http.Handler) *httptest.Server { return httptest.NewServer(h) }

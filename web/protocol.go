@@ -318,37 +318,8 @@ func DecodeClient(messageType int, data []byte, l Limits) (ClientMessage, error)
 		if err != nil {
 			return nil, err
 		}
-		switch typ {
-		case "hello":
-			var m ClientHello
-			if err := strict(data, &m); err != nil {
-				return nil, err
-			}
-			if m.SampleRate < 8000 || m.SampleRate > 48000 {
-				return nil, badFrame("hello: sample_rate %d (want 8000 to 48000)", m.SampleRate)
-			}
-			return m, nil
-		case "played":
-			var m ClientPlayed
-			if err := strict(data, &m); err != nil {
-				return nil, err
-			}
-			if m.Turn < 0 || m.PlayedMS < 0 || m.QueuedMS < 0 {
-				return nil, badFrame("played: negative turn, played_ms or queued_ms")
-			}
-			return m, nil
-		case "interrupt":
-			var m ClientInterrupt
-			if err := strict(data, &m); err != nil {
-				return nil, err
-			}
-			return m, nil
-		case "video":
-			var m ClientVideoState
-			if err := strict(data, &m); err != nil {
-				return nil, err
-			}
-			return m, nil
+		if decode, ok := clientControls[typ]; ok {
+			return decode(data)
 		}
 		return nil, badFrame("unknown control message type %q", cut(typ))
 	}
@@ -386,39 +357,10 @@ func DecodeServer(messageType int, data []byte, l Limits) (ServerMessage, error)
 		if err != nil {
 			return nil, err
 		}
-		var m ServerMessage
-		switch typ {
-		case "ready":
-			var r ServerReady
-			err, m = strict(data, &r), r
-			if err == nil && (r.InputRate < 8000 || r.InputRate > 48000 || r.FrameMS <= 0 || r.VideoFPS < 0) {
-				err = badFrame("ready: input_rate %d, frame_ms %d, video_fps %g out of range", r.InputRate, r.FrameMS, r.VideoFPS)
-			}
-		case "clear":
-			var c ServerClear
-			err, m = strict(data, &c), c
-		case "transcript":
-			var t ServerTranscript
-			err, m = strict(data, &t), t
-			if err == nil && t.Role != "user" && t.Role != "model" {
-				err = badFrame("transcript: role %q (want user or model)", cut(t.Role))
-			}
-		case "interrupted":
-			var i ServerInterrupted
-			err, m = strict(data, &i), i
-		case "turn_end":
-			var e ServerTurnEnd
-			err, m = strict(data, &e), e
-		case "error":
-			var e ServerError
-			err, m = strict(data, &e), e
-		default:
-			return nil, badFrame("unknown control message type %q", cut(typ))
+		if decode, ok := serverControls[typ]; ok {
+			return decode(data)
 		}
-		if err != nil {
-			return nil, err
-		}
-		return m, nil
+		return nil, badFrame("unknown control message type %q", cut(typ))
 	}
 	return nil, badFrame("websocket message type %d (want text or binary)", messageType)
 }
@@ -426,29 +368,10 @@ func DecodeServer(messageType int, data []byte, l Limits) (ServerMessage, error)
 // EncodeServer returns the frame for m and its websocket message type,
 // setting the Type field of a control message.
 func EncodeServer(m ServerMessage) (messageType int, data []byte) {
-	switch v := m.(type) {
-	case ServerAudio:
+	if v, ok := m.(ServerAudio); ok {
 		return websocket.BinaryMessage, AppendMedia(make([]byte, 0, HeaderSize+len(v.PCM)), KindAudio, v.Rate, v.Turn, v.PCM)
-	case ServerReady:
-		v.Type = "ready"
-		m = v
-	case ServerClear:
-		v.Type = "clear"
-		m = v
-	case ServerTranscript:
-		v.Type = "transcript"
-		m = v
-	case ServerInterrupted:
-		v.Type = "interrupted"
-		m = v
-	case ServerTurnEnd:
-		v.Type = "turn_end"
-		m = v
-	case ServerError:
-		v.Type = "error"
-		m = v
 	}
-	return websocket.TextMessage, marshal(m)
+	return websocket.TextMessage, encodeControl(m)
 }
 
 // EncodeClient returns the frame for m and its websocket message type,
@@ -459,20 +382,8 @@ func EncodeClient(m ClientMessage) (messageType int, data []byte) {
 		return websocket.BinaryMessage, AppendMedia(make([]byte, 0, HeaderSize+len(v.PCM)), KindAudio, v.Rate, 0, v.PCM)
 	case ClientVideo:
 		return websocket.BinaryMessage, AppendMedia(make([]byte, 0, HeaderSize+len(v.JPEG)), KindVideo, 0, 0, v.JPEG)
-	case ClientHello:
-		v.Type = "hello"
-		m = v
-	case ClientPlayed:
-		v.Type = "played"
-		m = v
-	case ClientInterrupt:
-		v.Type = "interrupt"
-		m = v
-	case ClientVideoState:
-		v.Type = "video"
-		m = v
 	}
-	return websocket.TextMessage, marshal(m)
+	return websocket.TextMessage, encodeControl(m)
 }
 
 // marshal encodes a control message; the types here always marshal.

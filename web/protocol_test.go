@@ -75,3 +75,34 @@ func TestRoundTrip(t *testing.T) {
 		assert.Equal(t, m, got)
 	}
 }
+
+func TestDecodeServerRefuses(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		mt   int
+		data []byte
+		want string
+	}{
+		{"video from the server", websocket.BinaryMessage, web.AppendMedia(nil, web.KindVideo, 0, 0, []byte{0xFF, 0xD8, 0xFF, 0}), "media kind 2 from the server"},
+		{"ready rate", websocket.TextMessage, []byte(`{"type":"ready","input_rate":100,"frame_ms":20}`), "ready: input_rate 100"},
+		{"ready frame", websocket.TextMessage, []byte(`{"type":"ready","input_rate":16000,"frame_ms":0}`), "frame_ms 0"},
+		{"transcript role", websocket.TextMessage, []byte(`{"type":"transcript","role":"narrator","text":"x"}`), `role "narrator"`},
+		{"unknown field", websocket.TextMessage, []byte(`{"type":"clear","now":true}`), `unknown field "now"`},
+		{"unknown type", websocket.TextMessage, []byte(`{"type":"hello","sample_rate":16000}`), `unknown control message type "hello"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := web.DecodeServer(tc.mt, tc.data, web.Limits{})
+			assert.Nil(t, m)
+			require.ErrorIs(t, err, web.ErrBadFrame)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+}
+
+// Encoding sets each control message's type, whatever the value held.
+func TestEncodeSetsType(t *testing.T) {
+	_, data := web.EncodeServer(web.ServerTurnEnd{Type: "bogus", Turn: 2})
+	assert.JSONEq(t, `{"type":"turn_end","turn":2,"latency_ms":0}`, string(data))
+	_, data = web.EncodeClient(web.ClientInterrupt{})
+	assert.JSONEq(t, `{"type":"interrupt"}`, string(data))
+}

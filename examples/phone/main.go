@@ -6,29 +6,28 @@
 //	go run ./examples/phone                      # 127.0.0.1:8080
 //	go run ./examples/phone -offline             # a local echo model, no key, no network
 //	go run ./examples/phone -addr 127.0.0.1:9000 -auth-token "$TWILIO_AUTH_TOKEN"
+//	go run ./examples/phone -addr :443 -tls-cert cert.pem -tls-key key.pem -auth-token "$TWILIO_AUTH_TOKEN"
 //
 // Without GOOGLE_API_KEY (or GEMINI_API_KEY) it says what to set and runs
 // offline. To take real calls, expose the server over HTTPS (for example
-// `ngrok http 8080`) and set the Twilio number's "A call comes in" webhook
+// `ngrok http 8080`, or -tls-cert and -tls-key on a public host) and set the Twilio number's "A call comes in" webhook
 // to https://YOUR-HOST/twilio/voice (HTTP POST); see the README.
 package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
-	"os/signal"
-	"syscall"
-	"time"
+
+	"github.com/fullduplex-go/fullduplex/examples/internal/serve"
 )
 
 type options struct {
-	addr                 string
+	serve.Flags
 	model, voice, system string
 	authToken            string
 	offline              bool
@@ -36,25 +35,14 @@ type options struct {
 
 func main() {
 	var o options
-	flag.StringVar(&o.addr, "addr", "127.0.0.1:8080", "address to listen on")
+	o.Register("127.0.0.1:8080")
 	flag.StringVar(&o.model, "model", "", "Live model (default gemini.DefaultModel)")
 	flag.StringVar(&o.voice, "voice", "", `voice, e.g. "Puck" or "Kore" (default: the service's)`)
 	flag.StringVar(&o.system, "system", "You are a friendly voice assistant on a phone line. Keep answers short.", "system instruction")
 	flag.StringVar(&o.authToken, "auth-token", os.Getenv("TWILIO_AUTH_TOKEN"), "Twilio auth token: check X-Twilio-Signature on every request (default $TWILIO_AUTH_TOKEN; empty: no check)")
 	flag.BoolVar(&o.offline, "offline", false, "answer with a local echo model instead of Gemini")
 	flag.Parse()
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	ln, err := net.Listen("tcp", o.addr)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "phone:", err)
-		os.Exit(1)
-	}
-	if err := run(ctx, ln, o, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "phone:", err)
-		os.Exit(1)
-	}
+	serve.Main("phone", o.Flags, func(ctx context.Context, ln net.Listener) error { return run(ctx, ln, o, os.Stderr) })
 }
 
 // run serves ln until ctx is done, then shuts down; it is the whole program
@@ -63,27 +51,11 @@ func run(ctx context.Context, ln net.Listener, o options, log io.Writer) error {
 	calls, stopModel := newCalls(o, log)
 	defer stopModel()
 	srv := &http.Server{
-		Handler:           routes(calls, o.authToken, log),
-		ReadHeaderTimeout: 10 * time.Second,
-		BaseContext:       func(net.Listener) context.Context { return calls.ctx },
+		Handler:     routes(calls, o.authToken, log),
+		BaseContext: func(net.Listener) context.Context { return calls.ctx },
 	}
-	fmt.Fprintf(log, "Listening on http://%s: Twilio's voice webhook is POST /twilio/voice, the media stream /twilio/stream.\n", ln.Addr())
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
+	fmt.Fprintf(log, "Listening on %s: Twilio's voice webhook is POST /twilio/voice, the media stream /twilio/stream.\n", o.URL(ln))
 	// Calls in progress are WebSockets, which Shutdown neither ends nor
-	// waits for: cancel their context, then wait for their handlers.
-	calls.endAll()
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	err := srv.Shutdown(shutdownCtx)
-	calls.wait()
-	if e := <-errc; !errors.Is(e, http.ErrServerClosed) {
-		return e
-	}
-	return err
+	// waits for: end them, and wait for their handlers.
+	return serve.Serve(ctx, srv, ln, o.Flags, func() { calls.endAll(); calls.wait() })
 }

@@ -7,6 +7,12 @@
 //	go run ./examples/web-chat                  # http://127.0.0.1:8080
 //	go run ./examples/web-chat -addr 127.0.0.1:9000 -video-fps 2
 //	go run ./examples/web-chat -offline         # a local echo model, no key, no network
+//	go run ./examples/web-chat -addr :8443 -tls-cert cert.pem -tls-key key.pem  # https, for other machines
+//
+// Browsers give the microphone only to secure pages: http://127.0.0.1 and
+// http://localhost count, a page from another machine needs HTTPS, so serve
+// callers off this machine with -tls-cert and -tls-key (or behind a proxy
+// that terminates TLS).
 //
 // Without GOOGLE_API_KEY (or GEMINI_API_KEY) it says what to set and runs
 // offline. The key stays on the server: the page never sees it. Each
@@ -15,49 +21,37 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
-	"os/signal"
-	"syscall"
-	"time"
 
 	"github.com/fullduplex-go/fullduplex"
 	"github.com/fullduplex-go/fullduplex/examples/internal/offline"
+	"github.com/fullduplex-go/fullduplex/examples/internal/serve"
 	"github.com/fullduplex-go/fullduplex/gemini"
 	"github.com/fullduplex-go/fullduplex/web"
 )
 
 type options struct {
-	addr, model, voice, system string
-	videoFPS                   float64
-	offline                    bool
+	serve.Flags
+	model, voice, system string
+	videoFPS             float64
+	offline              bool
 }
 
 func main() {
 	var o options
-	flag.StringVar(&o.addr, "addr", "127.0.0.1:8080", "address to serve on")
+	o.Register("127.0.0.1:8080")
 	flag.StringVar(&o.model, "model", "", "Live model (default gemini.DefaultModel)")
 	flag.StringVar(&o.voice, "voice", "", `voice, e.g. "Puck" or "Kore" (default: the service's)`)
 	flag.StringVar(&o.system, "system", "You are a friendly voice assistant. Keep answers short and conversational.", "system instruction")
 	flag.Float64Var(&o.videoFPS, "video-fps", web.DefaultVideoFPS, "camera or screen frames per second while the user shares one")
 	flag.BoolVar(&o.offline, "offline", false, "talk to a local echo model instead of Gemini")
 	flag.Parse()
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	ln, err := net.Listen("tcp", o.addr)
-	if err == nil {
-		err = run(ctx, ln, o, os.Stderr)
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "web-chat:", err)
-		os.Exit(1)
-	}
+	serve.Main("web-chat", o.Flags, func(ctx context.Context, ln net.Listener) error { return run(ctx, ln, o, os.Stderr) })
 }
 
 // run serves on ln until ctx is done.
@@ -75,21 +69,6 @@ func run(ctx context.Context, ln net.Listener, o options, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	fmt.Fprintf(stderr, "Open http://%s/ in a browser, press Start and talk. Ctrl-C to quit.\n", ln.Addr())
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	select {
-	case err = <-served:
-	case <-ctx.Done():
-		shut, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		err = srv.Shutdown(shut)
-		cancel()
-		<-served
-	}
-	h.Close()
-	if errors.Is(err, http.ErrServerClosed) {
-		return nil
-	}
-	return err
+	fmt.Fprintf(stderr, "Open %s/ in a browser, press Start and talk. Ctrl-C to quit.\n", o.URL(ln))
+	return serve.Serve(ctx, &http.Server{Handler: h}, ln, o.Flags, func() { h.Close() })
 }

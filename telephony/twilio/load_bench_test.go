@@ -5,19 +5,15 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"runtime"
-	"runtime/metrics"
-	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/fullduplex-go/fullduplex"
 	"github.com/fullduplex-go/fullduplex/gemini"
 	"github.com/fullduplex-go/fullduplex/gemini/geminitest"
+	"github.com/fullduplex-go/fullduplex/internal/loadstat"
 	"github.com/fullduplex-go/fullduplex/internal/pcm"
 	"github.com/fullduplex-go/fullduplex/telephony/twilio"
 	"github.com/fullduplex-go/fullduplex/telephony/twilio/twiliotest"
@@ -65,54 +61,6 @@ const (
 	loadSeconds = 10              // each call's length
 	loadRamp    = 2 * time.Second // calls start evenly over this
 )
-
-// echoModel is a DuplexStream that answers every audio symbol at once with
-// the same audio as model audio, and stamps both ends.
-type echoModel struct {
-	calls *loadCall
-	out   chan fullduplex.Symbol
-	done  chan struct{}
-	once  sync.Once
-}
-
-func newEchoModel(lc *loadCall) *echoModel {
-	return &echoModel{calls: lc, out: make(chan fullduplex.Symbol, 64), done: make(chan struct{})}
-}
-
-func (e *echoModel) Connect(context.Context) error { return nil }
-func (e *echoModel) Connected() bool               { return true }
-func (e *echoModel) Close() error {
-	e.once.Do(func() { close(e.done) })
-	return nil
-}
-func (e *echoModel) SendEnd(context.Context) error { return nil }
-
-func (e *echoModel) Send(ctx context.Context, s fullduplex.Symbol) error {
-	now := time.Now()
-	chunk, _ := s.Metadata[twilio.MetaChunk].(int)
-	e.calls.received(chunk, now)
-	answer := fullduplex.AudioSymbol(s.Data, s.SampleRate()).WithMeta(fullduplex.MetaTurn, 1)
-	select {
-	case e.out <- answer:
-		return nil
-	case <-e.done:
-		return fullduplex.ErrClosed
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-func (e *echoModel) Receive(ctx context.Context) (fullduplex.StreamItem, error) {
-	select {
-	case s := <-e.out:
-		e.calls.emitted(time.Now())
-		return s, nil
-	case <-e.done:
-		return nil, fullduplex.ErrClosed
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-}
 
 // loadCall is what one call measured.
 type loadCall struct {
@@ -199,7 +147,12 @@ func loadRun(b *testing.B, model string, n int) {
 	var newModel func(lc *loadCall) fullduplex.DuplexStream
 	switch model {
 	case "echo":
-		newModel = func(lc *loadCall) fullduplex.DuplexStream { return newEchoModel(lc) }
+		newModel = func(lc *loadCall) fullduplex.DuplexStream {
+			return loadstat.NewEcho(func(s fullduplex.Symbol, at time.Time) {
+				chunk, _ := s.Metadata[twilio.MetaChunk].(int)
+				lc.received(chunk, at)
+			}, lc.emitted)
+		}
 	case "gemini":
 		gsrv := geminitest.NewServer(geminitest.Options{Echo: true, DiscardMessages: true})
 		defer gsrv.Close()
@@ -234,10 +187,7 @@ func loadRun(b *testing.B, model string, n int) {
 	defer handlers.Wait()
 	url := "ws" + strings.TrimPrefix(srv.URL, "http")
 
-	runtime.GC()
-	var m0 runtime.MemStats
-	runtime.ReadMemStats(&m0)
-	g0 := runtime.NumGoroutine()
+	run := loadstat.Run{Unit: "call", N: n, Seconds: loadSeconds, Before: loadstat.Take(true)}
 
 	ctx, cancel := context.WithTimeout(context.Background(), loadSeconds*time.Second+loadRamp+60*time.Second)
 	defer cancel()
@@ -248,7 +198,6 @@ func loadRun(b *testing.B, model string, n int) {
 	errs := make(chan error, n)
 	failed := make([]bool, n) // by call: it ended in an error (its frames are not counted)
 	b.ResetTimer()
-	ruStart := rusage()
 	start := time.Now()
 	for i := range n {
 		sid := fmt.Sprintf("CA%032d", i)
@@ -301,26 +250,18 @@ func loadRun(b *testing.B, model string, n int) {
 	}
 	go func() { ready.Wait(); close(steady) }()
 
-	// Measure CPU over the steady part (every call streaming).
+	// What the process holds and gets while every call is streaming.
 	<-steady
-	ru0 := rusage()
-	sched0 := schedLatencies()
-	t0 := time.Now()
+	run.Start = loadstat.Take(false)
 	time.Sleep(time.Duration(loadSeconds)*time.Second - loadRamp - time.Second)
-	var m1 runtime.MemStats
-	runtime.ReadMemStats(&m1)
-	g1 := runtime.NumGoroutine()
-	cpu := rusage() - ru0
-	wall := time.Since(t0)
-	schedP99 := schedLatencies().p99Since(sched0)
+	run.End = loadstat.Take(false)
 
 	wg.Wait()
-	cpuAll := rusage() - ruStart
+	run.Final = loadstat.Take(false)
 	b.StopTimer()
 	close(errs)
-	nfailed := 0
 	for err := range errs {
-		if nfailed++; nfailed <= 3 {
+		if run.Failed++; run.Failed <= 3 {
 			b.Logf("a call failed: %v", err)
 		}
 	}
@@ -330,8 +271,6 @@ func loadRun(b *testing.B, model string, n int) {
 		}
 	}
 
-	var up, down []time.Duration
-	lost, reordered := 0, 0
 	for i, lc := range lcs {
 		if failed[i] {
 			continue
@@ -339,103 +278,23 @@ func loadRun(b *testing.B, model string, n int) {
 		lc.mu.Lock()
 		for f := range frames {
 			if lc.got[f].IsZero() {
-				lost++
+				run.Lost++
 				continue
 			}
-			up = append(up, lc.got[f].Sub(lc.sent[f]))
+			run.Up = append(run.Up, lc.got[f].Sub(lc.sent[f]))
 		}
-		reordered += lc.reorder
+		run.Reordered += lc.reorder
 		if c := clients[i]; c != nil {
 			arrived, _ := c.Arrivals()
-			if len(arrived) != len(lc.emits) {
-				lost += abs(len(lc.emits) - len(arrived))
-			}
+			run.Lost += abs(len(lc.emits) - len(arrived))
 			for k := range min(len(arrived), len(lc.emits)) {
-				down = append(down, arrived[k].Sub(lc.emits[k]))
+				run.Down = append(run.Down, arrived[k].Sub(lc.emits[k]))
 			}
 		}
 		lc.mu.Unlock()
 	}
-	b.ReportMetric(ms(pct(up, 50)), "up-p50-ms")
-	b.ReportMetric(ms(pct(up, 99)), "up-p99-ms")
-	b.ReportMetric(ms(pct(down, 50)), "down-p50-ms")
-	b.ReportMetric(ms(pct(down, 99)), "down-p99-ms")
-	// The cost: CPU time of the whole run (every call, start to last
-	// answer) per second of call, in percent of one core.
-	b.ReportMetric(100*cpuAll.Seconds()/float64(n*loadSeconds), "cpu%/call")
-	// What the process got while every call was streaming: on a loaded
-	// host this is capped by the other processes, not by the calls.
-	b.ReportMetric(100*cpu.Seconds()/wall.Seconds(), "process-cpu%")
-	b.ReportMetric(float64(int64(m1.HeapInuse)-int64(m0.HeapInuse))/float64(n)/1024, "heap-KiB/call")
-	b.ReportMetric(float64(g1-g0)/float64(n), "goroutines/call")
-	b.ReportMetric(ms(schedP99), "sched-p99-ms")
-	if p, ok := cpuPressure(); ok {
-		b.ReportMetric(p, "host-cpu-pressure-%")
-	}
-	b.ReportMetric(float64(nfailed), "failed-calls")
-	b.ReportMetric(float64(lost), "lost")
-	b.ReportMetric(float64(reordered), "reordered")
-	b.ReportMetric(float64(len(up))/float64(max(1, n-nfailed)), "frames/call")
+	run.Report(b)
 }
-
-// schedHist is the runtime's histogram of how long goroutines waited to
-// run: high values mean the process did not get the CPU it wanted.
-type schedHist struct{ h *metrics.Float64Histogram }
-
-func schedLatencies() schedHist {
-	s := []metrics.Sample{{Name: "/sched/latencies:seconds"}}
-	metrics.Read(s)
-	return schedHist{s[0].Value.Float64Histogram()}
-}
-
-// p99Since returns the 99th percentile of the waits since before.
-func (h schedHist) p99Since(before schedHist) time.Duration {
-	var total uint64
-	counts := make([]uint64, len(h.h.Counts))
-	for i := range counts {
-		counts[i] = h.h.Counts[i] - before.h.Counts[i]
-		total += counts[i]
-	}
-	var acc uint64
-	for i, c := range counts {
-		acc += c
-		if total > 0 && acc*100 >= total*99 {
-			return time.Duration(h.h.Buckets[i+1] * float64(time.Second))
-		}
-	}
-	return 0
-}
-
-// cpuPressure returns the share of the last 10 s in which some runnable
-// task on the machine waited for a CPU (Linux PSI), to tell a loaded host
-// from a slow program.
-func cpuPressure() (float64, bool) {
-	data, err := os.ReadFile("/proc/pressure/cpu")
-	if err != nil {
-		return 0, false
-	}
-	var avg float64
-	if _, err := fmt.Sscanf(string(data), "some avg10=%f", &avg); err != nil {
-		return 0, false
-	}
-	return avg, true
-}
-
-func rusage() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-func pct(d []time.Duration, p int) time.Duration {
-	if len(d) == 0 {
-		return 0
-	}
-	slices.Sort(d)
-	return d[min(len(d)-1, len(d)*p/100)]
-}
-
-func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 func abs(x int) int {
 	if x < 0 {
