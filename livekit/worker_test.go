@@ -20,13 +20,26 @@ type echoHandler struct {
 	t     testing.TB
 	mu    sync.Mutex
 	rooms []string
+	errs  []string // the errors Run returned, with their rooms
 }
 
 func (h *echoHandler) serve(ctx context.Context, room *Room) error {
 	h.mu.Lock()
 	h.rooms = append(h.rooms, room.Name())
 	h.mu.Unlock()
-	return room.Run(ctx, echoSession(h.t))
+	err := room.Run(ctx, echoSession(h.t))
+	if err != nil {
+		h.mu.Lock()
+		h.errs = append(h.errs, room.Name()+": "+err.Error())
+		h.mu.Unlock()
+	}
+	return err
+}
+
+func (h *echoHandler) errors() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]string(nil), h.errs...)
 }
 
 func (h *echoHandler) served() []string {
@@ -159,7 +172,7 @@ func TestWorkersSpreadAndDrain(t *testing.T) {
 				}
 			}
 			return agents >= 1
-		}), "room %s gets its agent (worker A %+v, B %+v)", n, wa.Load(), wb.Load())
+		}), "room %s gets its agent (worker A %+v, B %+v; handler errors %q %q)", n, wa.Load(), wb.Load(), ha.errors(), hb.errors())
 		assert.Equal(t, 1, agents, "room %s has exactly one agent", n)
 	}
 
