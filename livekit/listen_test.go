@@ -76,6 +76,15 @@ func TestListenPolicies(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			res := make(chan heard, 1)
 			go func() { res <- listen(ctx, agent) }()
+			// Both speak at once only if the agent hears both from the
+			// start: wait for both subscriptions before either speaks.
+			for _, c := range []*testCaller{alice, bob} {
+				select {
+				case <-c.subd:
+				case <-time.After(20 * time.Second):
+					t.Fatal("no one subscribed to a caller's track within 20 s")
+				}
+			}
 			alice.say(t, hello)
 			bob.say(t, stop)
 			alice.say(t, silence(2*time.Second))
