@@ -197,7 +197,7 @@ function clearPlayback() {
   nextTime = 0;
   if (state.maxRmsBeforeClear === null) state.maxRmsBeforeClear = state.maxRms;
   state.clears++;
-  state.afterClear = { at: performance.now(), samples: 0, maxRms: 0 };
+  state.afterClear = { at: performance.now(), audioAt: ctx ? ctx.currentTime : 0, samples: 0, maxRms: 0 };
   for (const t of turns) report(t);
 }
 
@@ -212,8 +212,10 @@ function meter() {
     state.maxRms = Math.max(state.maxRms, state.rms);
     const ac = state.afterClear;
     // the analyser's window (1024 samples) still holds the last ~25 ms
-    // played before the clear
-    if (ac && performance.now() - ac.at > 60) {
+    // played before the clear; count from 60 ms of audio time after it
+    // (the audio clock, not the page's: a renderer running late under load
+    // leaves the window as it was)
+    if (ac && ctx.currentTime - ac.audioAt > 0.06) {
       ac.samples++;
       ac.maxRms = Math.max(ac.maxRms, state.rms);
     }
