@@ -70,6 +70,13 @@ func TestListenPolicies(t *testing.T) {
 			defer agent.Close()
 			alice := joinCaller(t, url, name, "alice")
 			defer alice.leave()
+			// FirstCaller listens to whichever track it subscribes to
+			// first: make that alice's before bob joins.
+			select {
+			case <-alice.subd:
+			case <-time.After(20 * time.Second):
+				t.Fatal("no one subscribed to alice's track within 20 s")
+			}
 			bob := joinCaller(t, url, name, "bob")
 			defer bob.leave()
 
