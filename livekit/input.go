@@ -38,8 +38,9 @@ const speakingRMS = 0.003
 // All methods are safe for concurrent use.
 type input struct {
 	rate   int
-	frame  int // samples per frame
-	limit  int // most frames queued per caller; older ones are dropped
+	frame  int           // samples per frame
+	period time.Duration // duration of a frame
+	limit  int           // most frames queued per caller; older ones are dropped
 	policy ListenPolicy
 
 	mu      sync.Mutex // guards the fields below
@@ -57,15 +58,16 @@ type input struct {
 // A caller is one participant's audio.
 type caller struct {
 	identity string
-	frames   [][]int16 // queued frames, oldest first
-	tracks   int       // tracks being read
-	left     bool      // the participant left
+	frames   [][]int16   // queued frames, oldest first
+	arrived  []time.Time // when each queued frame arrived
+	tracks   int         // tracks being read
+	left     bool        // the participant left
 }
 
 func newInput(rate int, frame time.Duration, limit time.Duration, policy ListenPolicy) *input {
 	n := max(1, int(int64(rate)*int64(frame)/int64(time.Second)))
 	return &input{
-		rate: rate, frame: n, limit: max(1, int(limit/frame)), policy: policy,
+		rate: rate, frame: n, period: frame, limit: max(1, int(limit/frame)), policy: policy,
 		callers: map[string]*caller{}, data: make(chan struct{}, 1),
 	}
 }
@@ -148,9 +150,11 @@ func (in *input) push(identity string, f []int16) {
 	in.mu.Lock()
 	c := in.callerLocked(identity)
 	c.frames = append(c.frames, f)
+	c.arrived = append(c.arrived, time.Now())
 	if len(c.frames) > in.limit {
 		c.frames[0] = nil
 		c.frames = c.frames[1:]
+		c.arrived = c.arrived[1:]
 		in.dropped++
 	}
 	in.mu.Unlock()
@@ -162,9 +166,20 @@ func (in *input) push(identity string, f []int16) {
 // io.EOF once every caller it heard has left and their audio is taken, or
 // after close.
 func (in *input) next(ctx context.Context) (fullduplex.Symbol, error) {
+	var timer *time.Timer
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+	}()
 	for {
 		in.mu.Lock()
-		sym, ok := in.takeLocked()
+		wait := in.waitLocked(time.Now())
+		var sym fullduplex.Symbol
+		ok := false
+		if wait <= 0 {
+			sym, ok = in.takeLocked()
+		}
 		done := in.closed || (in.heard && in.allGoneLocked())
 		err := in.err
 		in.mu.Unlock()
@@ -177,12 +192,51 @@ func (in *input) next(ctx context.Context) (fullduplex.Symbol, error) {
 		if done {
 			return fullduplex.Symbol{}, io.EOF
 		}
+		var tick <-chan time.Time
+		if wait > 0 {
+			if timer == nil {
+				timer = time.NewTimer(wait)
+			} else {
+				timer.Reset(wait)
+			}
+			tick = timer.C
+		}
 		select {
 		case <-ctx.Done():
 			return fullduplex.Symbol{}, ctx.Err()
 		case <-in.data:
+		case <-tick:
 		}
 	}
+}
+
+// waitLocked returns how long the AllCallers mix should wait before taking
+// the next frame: the callers' tracks each deliver a frame every period,
+// each on its own phase, so a frame that is ready waits, for at most one
+// period after it arrived, for the frames of the other callers still
+// sending. Without it, a reader that keeps up takes each caller's frame
+// alone as it arrives and never mixes callers who speak at once. It returns
+// 0 when the frame should be taken now (or no frame is queued).
+func (in *input) waitLocked(now time.Time) time.Duration {
+	if !in.policy.all || in.closed {
+		return 0
+	}
+	var oldest time.Time
+	missing := false
+	for _, c := range in.callers {
+		switch {
+		case len(c.frames) > 0:
+			if oldest.IsZero() || c.arrived[0].Before(oldest) {
+				oldest = c.arrived[0]
+			}
+		case c.tracks > 0 && !c.left:
+			missing = true
+		}
+	}
+	if oldest.IsZero() || !missing {
+		return 0
+	}
+	return oldest.Add(in.period).Sub(now)
 }
 
 // allGoneLocked reports whether every caller has left (or stopped
@@ -211,6 +265,7 @@ func (in *input) takeLocked() (fullduplex.Symbol, bool) {
 		f := c.frames[0]
 		c.frames[0] = nil
 		c.frames = c.frames[1:]
+		c.arrived = c.arrived[1:]
 		ready = append(ready, contribution{id, pcm.RMS(f), f})
 		if !in.policy.all {
 			break // one caller only

@@ -70,6 +70,13 @@ func TestListenPolicies(t *testing.T) {
 			defer agent.Close()
 			alice := joinCaller(t, url, name, "alice")
 			defer alice.leave()
+			// FirstCaller listens to whichever track it subscribes to
+			// first: make that alice's before bob joins.
+			select {
+			case <-alice.subd:
+			case <-time.After(20 * time.Second):
+				t.Fatal("no one subscribed to alice's track within 20 s")
+			}
 			bob := joinCaller(t, url, name, "bob")
 			defer bob.leave()
 
@@ -118,4 +125,35 @@ func contains(s []string, x string) bool {
 		}
 	}
 	return false
+}
+
+// TestMixWaitsForOtherCallers: with AllCallers, a caller's frame that is
+// ready waits (at most a frame period) for the frame of another caller
+// whose track is being read, so a reader that keeps up still mixes them;
+// once everyone sending has a frame queued, Next takes it at once.
+func TestMixWaitsForOtherCallers(t *testing.T) {
+	// A long frame period, so the wait never runs out before bob's frame.
+	in := newInput(16000, 10*time.Second, 100*time.Second, AllCallers())
+	in.mu.Lock()
+	in.callerLocked("alice").tracks = 1
+	in.callerLocked("bob").tracks = 1
+	in.heard = true
+	in.mu.Unlock()
+	loud := func() []int16 {
+		f := make([]int16, in.frame)
+		for i := range f {
+			f[i] = 8000
+		}
+		return f
+	}
+	in.push("alice", loud())
+	res := make(chan fullduplex.Symbol, 1)
+	go func() {
+		s, err := in.next(context.Background())
+		assert.NoError(t, err)
+		res <- s
+	}()
+	in.push("bob", loud())
+	s := <-res
+	assert.ElementsMatch(t, []string{"alice", "bob"}, s.Metadata[MetaIdentities])
 }
