@@ -39,9 +39,12 @@ func main() {
 	flag.StringVar(&o.model, "model", "", "Live model (default gemini.DefaultModel)")
 	flag.StringVar(&o.voice, "voice", "", `voice, e.g. "Puck" or "Kore" (default: the service's)`)
 	flag.StringVar(&o.system, "system", "You are a friendly voice assistant on a phone line. Keep answers short.", "system instruction")
-	flag.StringVar(&o.authToken, "auth-token", os.Getenv("TWILIO_AUTH_TOKEN"), "Twilio auth token: check X-Twilio-Signature on every request (default $TWILIO_AUTH_TOKEN; empty: no check)")
+	flag.StringVar(&o.authToken, "auth-token", "", "Twilio auth token: check X-Twilio-Signature on every request (default $TWILIO_AUTH_TOKEN; empty: no check)")
 	flag.BoolVar(&o.offline, "offline", false, "answer with a local echo model instead of Gemini")
 	flag.Parse()
+	if o.authToken == "" {
+		o.authToken = os.Getenv("TWILIO_AUTH_TOKEN") // read here, not as the flag's default, which -h prints
+	}
 	serve.Main("phone", o.Flags, func(ctx context.Context, ln net.Listener) error { return run(ctx, ln, o, os.Stderr) })
 }
 

@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -22,7 +24,22 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	if os.Getenv("PHONE_TEST_RUN_MAIN") == "1" { // the child of TestHelpKeepsTheAuthTokenOut
+		os.Args = []string{"phone", "-h"}
+		main()
+		return
+	}
 	goleak.VerifyTestMain(m, goleak.IgnoreTopFunction("go.opencensus.io/stats/view.(*worker).start"))
+}
+
+// -h prints every flag's default: the Twilio auth token from the
+// environment is not one of them.
+func TestHelpKeepsTheAuthTokenOut(t *testing.T) {
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), "PHONE_TEST_RUN_MAIN=1", "TWILIO_AUTH_TOKEN=tok-secret-4711")
+	out, _ := cmd.CombinedOutput() // -h exits 0 or 2, by Go version
+	require.Contains(t, string(out), "-auth-token", "the child printed the usage")
+	assert.NotContains(t, string(out), "tok-secret-4711")
 }
 
 // syncBuffer is a bytes.Buffer safe for the program and the test at once.
