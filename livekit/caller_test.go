@@ -74,6 +74,7 @@ type testCaller struct {
 	texts   []textMsg
 	changed chan struct{}
 	subd    chan struct{} // closed when someone subscribes to the caller's track
+	subdAt  time.Time     // when it was closed (written before)
 	subOnce sync.Once
 }
 
@@ -95,7 +96,10 @@ func joinCallerWith(t testing.TB, url, room, identity string, agents ...string) 
 	c := &testCaller{changed: make(chan struct{}, 1), subd: make(chan struct{})}
 	cb := lksdk.NewRoomCallback()
 	cb.OnLocalTrackSubscribed = func(*lksdk.LocalTrackPublication, *lksdk.LocalParticipant) {
-		c.subOnce.Do(func() { close(c.subd) })
+		c.subOnce.Do(func() {
+			c.subdAt = time.Now()
+			close(c.subd)
+		})
 	}
 	cb.OnTrackSubscribed = func(track *webrtc.TrackRemote, _ *lksdk.RemoteTrackPublication, p *lksdk.RemoteParticipant) {
 		if track.Kind() != webrtc.RTPCodecTypeAudio {

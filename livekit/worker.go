@@ -25,7 +25,7 @@ type Handler func(ctx context.Context, room *Room) error
 // with the Handler on its own goroutine. Drain (or SIGTERM) makes it take no
 // new jobs, finish the ones it has, and leave.
 //
-// Run is called once; Drain, Load and ID are safe from any goroutine.
+// Run is called once; Drain, Draining, Registered, Load and ID are safe from any goroutine.
 type Worker struct {
 	cfg    WorkerConfig
 	handle Handler
@@ -44,6 +44,7 @@ type Worker struct {
 	failed     int64
 	reconnects int
 	regd       chan struct{} // closed once registered
+	drainingCh chan struct{} // closed once draining
 
 	live liveConn // the connection to the server
 }
@@ -71,6 +72,8 @@ func NewWorker(cfg WorkerConfig, handle Handler) *Worker {
 		jobs:     map[string]*job{},
 		reserved: map[string]time.Time{},
 		regd:     make(chan struct{}),
+
+		drainingCh: make(chan struct{}),
 	}
 }
 
@@ -110,6 +113,11 @@ func (w *Worker) ID() string {
 // Registered returns a channel closed once the server has registered the
 // worker.
 func (w *Worker) Registered() <-chan struct{} { return w.regd }
+
+// Draining returns a channel closed once the worker drains (after Drain,
+// a DrainOn signal, or a connection lost for good): from then on it takes
+// no new job, and the server has been told it is full.
+func (w *Worker) Draining() <-chan struct{} { return w.drainingCh }
 
 // Drain makes the worker take no new jobs (it reports itself full and
 // declines offers) and Run return nil once its jobs have ended. It is
@@ -345,9 +353,13 @@ func (w *Worker) startDrain(conn sender) {
 	already := w.draining
 	w.draining = true
 	w.mu.Unlock()
-	if !already && conn != nil {
+	if already {
+		return
+	}
+	if conn != nil {
 		_ = w.report(conn)
 	}
+	close(w.drainingCh)
 }
 
 // report tells the server the worker's status and load.

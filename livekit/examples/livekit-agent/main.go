@@ -94,7 +94,11 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		stream := newStream()
 		defer stream.Close()
 		err := room.Run(ctx, fullduplex.NewDuplexSession(stream))
-		fmt.Fprintf(stderr, "left room %q\n", room.Name())
+		if err != nil {
+			fmt.Fprintf(stderr, "left room %q: %v\n", room.Name(), err)
+		} else {
+			fmt.Fprintf(stderr, "left room %q\n", room.Name())
+		}
 		return err
 	})
 	fmt.Fprintf(stderr, "Serving agent %q (up to %d rooms); SIGTERM drains, Ctrl-C stops.\n", o.agentName, o.maxJobs)
@@ -105,6 +109,12 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		select {
 		case <-w.Registered():
 			fmt.Fprintf(stderr, "Registered as worker %s.\n", w.ID())
+		case <-ran:
+			return
+		}
+		select {
+		case <-w.Draining():
+			fmt.Fprintf(stderr, "Draining: no new rooms; the %d in progress finish first.\n", w.Load().Jobs)
 		case <-ran:
 		}
 	}()
