@@ -18,6 +18,9 @@ PORT=7880
 RUNDIR=/tmp/fullduplex-livekit
 export PATH="$PATH:/usr/local/go/bin"
 
+# The browser test's JavaScript client (livekit-client from npm), cached too.
+bash "$(dirname "$0")/fetch-livekit-client.sh"
+
 answers() { curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$PORT/" 2>/dev/null; }
 
 if answers; then

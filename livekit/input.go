@@ -114,7 +114,7 @@ func (in *input) read(track *webrtc.TrackRemote, identity string) error {
 	in.wg.Add(1)
 	go func() {
 		defer in.wg.Done()
-		h := rtp.HandleJitter(handlerCloser{rtp.NewMediaStreamIn[opus.Sample](dec)})
+		h := rtp.HandleJitter(handlerCloser{&gapFiller{Handler: rtp.NewMediaStreamIn[opus.Sample](dec), w: w}})
 		// HandleLoop ends when the track does (unsubscribed, the caller
 		// left, or the room closed); a decoding error ends it too.
 		_ = rtp.HandleLoop(track, h)
@@ -342,6 +342,7 @@ type callerWriter struct {
 	rs       *pcm.Resampler
 	res      []int16
 	cur      []int16
+	written  int64 // samples written at the track's rate
 }
 
 func (w *callerWriter) String() string  { return "fullduplex(" + w.identity + ")" }
@@ -349,6 +350,7 @@ func (w *callerWriter) SampleRate() int { return trackRate }
 func (w *callerWriter) Close() error    { return nil }
 
 func (w *callerWriter) WriteSample(s media.PCM16Sample) error {
+	w.written += int64(len(s))
 	w.res = w.rs.Process(w.res[:0], s)
 	src := w.res
 	for len(src) > 0 {
