@@ -454,7 +454,7 @@ func (w *Worker) assign(ctx context.Context, conn sender, a *livekit.JobAssignme
 	w.jobsWG.Add(1)
 	go func() {
 		defer w.jobsWG.Done()
-		w.serve(jctx, conn, id, url, a.GetToken())
+		w.serve(jctx, conn, id, j.GetRoom().GetName(), url, a.GetToken())
 		w.jobDone <- id
 	}()
 }
@@ -462,28 +462,33 @@ func (w *Worker) assign(ctx context.Context, conn sender, a *livekit.JobAssignme
 // serve joins the job's room, runs the Handler in it, and reports how the
 // job ended, before it leaves the room (the server marks a job whose agent
 // left without a report failed).
-func (w *Worker) serve(ctx context.Context, conn sender, id, url, token string) {
+func (w *Worker) serve(ctx context.Context, conn sender, id, roomName, url, token string) {
 	cfg := w.cfg.Room
 	cfg.URL, cfg.Token = url, token
 	room, err := Join(ctx, cfg)
 	if err != nil {
-		w.ended(conn, id, token, err)
+		w.ended(conn, id, roomName, token, err)
 		return
 	}
 	_ = conn.send(&livekit.WorkerMessage{Message: &livekit.WorkerMessage_UpdateJob{UpdateJob: &livekit.UpdateJobStatus{
 		JobId: id, Status: livekit.JobStatus_JS_RUNNING,
 	}}})
 	err = w.handle(ctx, room)
-	w.ended(conn, id, token, err)
+	w.ended(conn, id, roomName, token, err)
 	room.Close()
 }
 
 // ended counts a job that ended with err (nil or cancelled: success) and
-// reports it to the server, the job's token redacted from the error.
-func (w *Worker) ended(conn sender, id, token string, err error) {
+// reports it (to OnJobEnd and the server), the job's token redacted from the error.
+func (w *Worker) ended(conn sender, id, room, token string, err error) {
 	status, msg := livekit.JobStatus_JS_SUCCESS, ""
+	var reported error
 	if err != nil && !errors.Is(err, context.Canceled) {
-		status, msg = livekit.JobStatus_JS_FAILED, redact.String(err.Error(), token)
+		reported = redact.Error(err, token)
+		status, msg = livekit.JobStatus_JS_FAILED, reported.Error()
+	}
+	if w.cfg.OnJobEnd != nil {
+		w.cfg.OnJobEnd(room, reported)
 	}
 	w.mu.Lock()
 	w.served++

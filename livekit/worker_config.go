@@ -33,6 +33,12 @@ type WorkerConfig struct {
 	// takes no new job and returns the error once its jobs have ended.
 	// Default 60 s.
 	ReconnectTimeout time.Duration
+	// OnJobEnd, when set, is called once each job has ended, on the
+	// job's goroutine, with its room's name and why it ended: nil when the
+	// Handler returned nil or the job was cancelled, else the error of
+	// joining the room or of the Handler (the job's token redacted), the
+	// one the server is told. Default nil.
+	OnJobEnd func(room string, err error)
 	// DrainOn are the signals that make Run drain (see Worker.Drain).
 	// Default SIGTERM. Run stops listening for them when it returns.
 	DrainOn []os.Signal

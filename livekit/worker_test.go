@@ -21,6 +21,25 @@ type echoHandler struct {
 	mu    sync.Mutex
 	rooms []string
 	errs  []string // the errors Run returned, with their rooms
+	ended []string // the jobs that ended with an error (OnJobEnd), with their rooms
+}
+
+// jobEnded is the worker's OnJobEnd: it records the jobs that failed, in
+// joining or in the handler, and why.
+func (h *echoHandler) jobEnded(room string, err error) {
+	if err == nil {
+		return
+	}
+	h.mu.Lock()
+	h.ended = append(h.ended, room+": "+err.Error())
+	h.mu.Unlock()
+}
+
+// failures describes the jobs that failed, for test failure messages.
+func (h *echoHandler) failures() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return fmt.Sprintf("failed jobs %q (handler errors %q)", h.ended, h.errs)
 }
 
 func (h *echoHandler) serve(ctx context.Context, room *Room) error {
@@ -34,12 +53,6 @@ func (h *echoHandler) serve(ctx context.Context, room *Room) error {
 		h.mu.Unlock()
 	}
 	return err
-}
-
-func (h *echoHandler) errors() []string {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return append([]string(nil), h.errs...)
 }
 
 func (h *echoHandler) served() []string {
@@ -126,8 +139,9 @@ func TestWorkersSpreadAndDrain(t *testing.T) {
 	const rooms, later = 20, 3
 	// Either worker can take every room: the drained one's share, too.
 	ha, hb := &echoHandler{t: t}, &echoHandler{t: t}
-	wa, doneA := startWorker(t, WorkerConfig{URL: url, AgentName: name, MaxJobs: rooms + later}, ha.serve)
-	wb, doneB := startWorker(t, WorkerConfig{URL: url, AgentName: name, MaxJobs: rooms + later}, hb.serve)
+	wa, doneA := startWorker(t, WorkerConfig{URL: url, AgentName: name, MaxJobs: rooms + later, OnJobEnd: ha.jobEnded}, ha.serve)
+	wb, doneB := startWorker(t, WorkerConfig{URL: url, AgentName: name, MaxJobs: rooms + later, OnJobEnd: hb.jobEnded}, hb.serve)
+	fails := func() string { return "A: " + ha.failures() + "; B: " + hb.failures() }
 	defer func() {
 		wb.Drain()
 		require.NoError(t, <-doneB)
@@ -155,7 +169,8 @@ func TestWorkersSpreadAndDrain(t *testing.T) {
 			_, _ = rs.DeleteRoom(context.Background(), &livekit.DeleteRoomRequest{Room: n})
 		}
 	}()
-	require.NoError(t, waitCond(ctx, func() bool { return wa.Load().Jobs+wb.Load().Jobs == rooms }), "every room gets an agent")
+	require.NoError(t, waitCond(ctx, func() bool { return wa.Load().Jobs+wb.Load().Jobs == rooms }),
+		"every room gets an agent: A %+v, B %+v; %s", wa.Load(), wb.Load(), fails())
 	require.Positive(t, wa.Load().Jobs, "worker A got jobs")
 	require.Positive(t, wb.Load().Jobs, "worker B got jobs")
 	for _, n := range names {
@@ -172,11 +187,11 @@ func TestWorkersSpreadAndDrain(t *testing.T) {
 				}
 			}
 			return agents >= 1
-		}), "room %s gets its agent (worker A %+v, B %+v; handler errors %q %q)", n, wa.Load(), wb.Load(), ha.errors(), hb.errors())
+		}), "room %s gets its agent (worker A %+v, B %+v; %s)", n, wa.Load(), wb.Load(), fails())
 		assert.Equal(t, 1, agents, "room %s has exactly one agent", n)
 	}
 
-	require.NoError(t, waitCond(ctx, func() bool { return len(ha.served())+len(hb.served()) == rooms }), "every handler runs")
+	require.NoError(t, waitCond(ctx, func() bool { return len(ha.served())+len(hb.served()) == rooms }), "every handler runs; %s", fails())
 	t.Logf("rooms per worker: A %d, B %d", len(ha.served()), len(hb.served()))
 
 	// Drain A mid-run: new rooms all go to B; A keeps its conversations.
@@ -187,7 +202,7 @@ func TestWorkersSpreadAndDrain(t *testing.T) {
 	for i := rooms; i < rooms+later; i++ {
 		dispatch(i)
 	}
-	require.NoError(t, waitCond(ctx, func() bool { return wb.Load().Jobs == before+later }), "the drained worker's share goes to the other")
+	require.NoError(t, waitCond(ctx, func() bool { return wb.Load().Jobs == before+later }), "the drained worker's share goes to the other; %s", fails())
 	assert.Len(t, ha.served(), len(aRooms), "a draining worker takes no new job")
 	assert.Equal(t, len(aRooms), wa.Load().Jobs, "a draining worker keeps its conversations")
 
@@ -195,7 +210,7 @@ func TestWorkersSpreadAndDrain(t *testing.T) {
 	defer caller.leave()
 	caller.say(t, readWAV(t, "hello.wav"))
 	caller.say(t, silence(time.Second))
-	require.NoError(t, caller.waitFor(ctx, func(c *testCaller) bool { return len(c.loudAt) >= 200 }), "a conversation on the draining worker goes on")
+	require.NoError(t, caller.waitFor(ctx, func(c *testCaller) bool { return len(c.loudAt) >= 200 }), "a conversation on the draining worker goes on; %s", fails())
 	select {
 	case err := <-doneA:
 		t.Fatalf("the draining worker left with conversations in progress: %v", err)
