@@ -55,6 +55,11 @@ type Config struct {
 	DisableBargeIn bool
 	// LevelDecay is the time constant of Level's decay. Default 250 ms.
 	LevelDecay time.Duration
+	// ConnectTimeout bounds each attempt to connect to the room (signal
+	// and media), within Join's ctx. Default 30 s: twice the server SDK's
+	// own 15 s, which 20 agents joining at once on a loaded machine can
+	// exceed.
+	ConnectTimeout time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -81,6 +86,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.LevelDecay <= 0 {
 		c.LevelDecay = 250 * time.Millisecond
+	}
+	if c.ConnectTimeout <= 0 {
+		c.ConnectTimeout = 30 * time.Second
 	}
 	return c
 }

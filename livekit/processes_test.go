@@ -211,6 +211,7 @@ func TestWorkerProcesses(t *testing.T) {
 	// CPU is measured while all 20 rooms are live: from every agent
 	// listening to every caller having heard its answer.
 	cpu0 := []time.Duration{procs[0].cpu(), procs[1].cpu()}
+	self0 := selfCPU()
 	t0 := time.Now()
 	// Every conversation, end to end: the caller hears the echo.
 	for _, cv := range convs {
@@ -219,6 +220,7 @@ func TestWorkerProcesses(t *testing.T) {
 	}
 	window := time.Since(t0)
 	cpu1 := []time.Duration{procs[0].cpu(), procs[1].cpu()}
+	callersCPU := selfCPU() - self0
 
 	// Exactly one agent per room, and which process it is.
 	key, secret := Keys()
@@ -264,6 +266,10 @@ func TestWorkerProcesses(t *testing.T) {
 			(cpu1[i] - cpu0[i]).Round(time.Millisecond), window.Round(time.Millisecond), n,
 			float64((cpu1[i]-cpu0[i]).Milliseconds())/float64(n)/window.Seconds())
 	}
+	// The baseline: this process, its 20 callers (the SDK's own client,
+	// doing the same Opus work each way), over the same window.
+	t.Logf("baseline: this process's %d callers: CPU %v, %.1f ms per caller-second", rooms,
+		callersCPU.Round(time.Millisecond), float64(callersCPU.Milliseconds())/rooms/window.Seconds())
 	t.Logf("medians over %d rooms: join to agent listening %v, join to first answer audio %v (includes the %v utterance and the echo's end-of-turn wait), end of speech to first answer audio %v",
 		rooms, median(listen), median(first), speech.Round(time.Millisecond), median(answer))
 

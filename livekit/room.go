@@ -68,7 +68,7 @@ func Join(ctx context.Context, cfg Config) (*Room, error) {
 	r.lk = lksdk.NewRoom(cb)
 	r.lk.SetLogger(quietLogger())
 	r.text = newTranscripts(r.lk.LocalParticipant)
-	if err := r.lk.JoinWithContextAndToken(ctx, cfg.URL, cfg.Token, lksdk.WithLogger(quietLogger())); err != nil {
+	if err := r.lk.JoinWithContextAndToken(ctx, cfg.URL, cfg.Token, lksdk.WithLogger(quietLogger()), lksdk.WithConnectTimeout(cfg.ConnectTimeout)); err != nil {
 		r.text.close()
 		r.in.close()
 		return nil, fmt.Errorf("livekit: join %s: %w", cfg.URL, redact.Error(err, cfg.Token))

@@ -11,6 +11,7 @@ import (
 
 	"github.com/fullduplex-go/fullduplex/internal/redact"
 	"github.com/livekit/protocol/livekit"
+	lksdk "github.com/livekit/server-sdk-go/v2"
 )
 
 // A Handler serves one room: typically it makes a DuplexStream and a
@@ -459,6 +460,10 @@ func (w *Worker) assign(ctx context.Context, conn sender, a *livekit.JobAssignme
 	}()
 }
 
+// joinAttempts is how many times a job's room is joined when connecting
+// times out.
+const joinAttempts = 2
+
 // serve joins the job's room, runs the Handler in it, and reports how the
 // job ended, before it leaves the room (the server marks a job whose agent
 // left without a report failed).
@@ -466,6 +471,12 @@ func (w *Worker) serve(ctx context.Context, conn sender, id, roomName, url, toke
 	cfg := w.cfg.Room
 	cfg.URL, cfg.Token = url, token
 	room, err := Join(ctx, cfg)
+	// One more attempt when connecting timed out (a loaded machine, a
+	// lost packet during the handshake) while the job is still ours: the
+	// room's caller is waiting.
+	for attempt := 1; err != nil && attempt < joinAttempts && errors.Is(err, lksdk.ErrConnectionTimeout) && ctx.Err() == nil; attempt++ {
+		room, err = Join(ctx, cfg)
+	}
 	if err != nil {
 		w.ended(conn, id, roomName, token, err)
 		return
