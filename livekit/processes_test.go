@@ -156,7 +156,7 @@ func TestWorkerProcesses(t *testing.T) {
 		startAgentProcess(t, bin, "A", url, agent, rooms+later),
 		startAgentProcess(t, bin, "B", url, agent, rooms+later),
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 240*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Second)
 	defer cancel()
 	for _, p := range procs {
 		require.NoError(t, p.waitLog(ctx, "Registered as worker"))

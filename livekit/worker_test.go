@@ -155,7 +155,10 @@ func TestWorkersSpreadAndDrain(t *testing.T) {
 	var names []string
 	dispatch := func(i int) {
 		n := fmt.Sprintf("%s-%d", roomName(t), i)
-		_, err := rs.CreateRoom(ctx, &livekit.CreateRoomRequest{Name: n, EmptyTimeout: 60})
+		// No caller joins most rooms: they must outlive the test (which
+		// deletes them), 180 s at most, or the server closes them and
+		// ends their jobs mid-test.
+		_, err := rs.CreateRoom(ctx, &livekit.CreateRoomRequest{Name: n, EmptyTimeout: 600})
 		require.NoError(t, err)
 		_, err = ds.CreateDispatch(ctx, &livekit.CreateAgentDispatchRequest{Room: n, AgentName: name})
 		require.NoError(t, err)
@@ -226,7 +229,7 @@ func TestWorkersSpreadAndDrain(t *testing.T) {
 	case err := <-doneA:
 		require.NoError(t, err)
 	case <-ctx.Done():
-		t.Fatal("the drained worker did not return after its rooms ended")
+		t.Fatalf("the drained worker did not return after its rooms ended: A %+v; %s", wa.Load(), fails())
 	}
 	assert.Equal(t, int64(len(aRooms)), wa.Load().Served)
 }
