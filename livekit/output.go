@@ -78,6 +78,9 @@ func (o *output) start() {
 	go o.pace()
 }
 
+// maxCatchUp is how many overdue frames the pacer sends at once: 100 ms.
+const maxCatchUp = 5
+
 // pace plays one frame per trackFrame on a drift-free clock, catching up on
 // steps that are due.
 func (o *output) pace() {
@@ -94,7 +97,20 @@ func (o *output) pace() {
 		case <-t.C:
 		}
 		due := int64(time.Since(start)/trackFrame) + 1
+		// A pacer starved of CPU (a loaded machine) does not send what is
+		// long overdue: encoding it all could take longer than it covers,
+		// and the loop would never end (nor close, which waits for it).
+		// The skipped steps pull nothing: the queued audio plays late,
+		// none of it is lost.
+		if due-steps > maxCatchUp {
+			steps = due - maxCatchUp
+		}
 		for ; steps < due; steps++ {
+			select {
+			case <-o.stop:
+				return
+			default:
+			}
 			k := o.q.pull(buf)
 			clear(buf[k:])
 			o.playing.Store(k > 0)
