@@ -53,7 +53,7 @@ func drain(b *testing.B, src fd.Source) int {
 }
 
 var (
-	benchSpeech  = fd.AudioSymbol(pcm.EncodeInt16(nil, pcm.AppendTone(nil, 300, 0.3, 16000, 320)), 16000)
+	benchSpeech = fd.AudioSymbol(pcm.EncodeInt16(nil, pcm.AppendTone(nil, 300, 0.3, 16000, 320)), 16000)
 	// Background noise at -60 dBFS, below the detector's MinLevelDB: a
 	// quiet room, not digital silence.
 	benchSilence = fd.AudioSymbol(pcm.EncodeInt16(nil, pcm.AppendNoise(nil, 0.001, 320, 1)), 16000)
