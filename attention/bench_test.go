@@ -53,8 +53,10 @@ func drain(b *testing.B, src fd.Source) int {
 }
 
 var (
-	benchSpeech  = fd.AudioSymbol(pcm.EncodeInt16(nil, pcm.AppendTone(nil, 300, 0.3, 16000, 320)), 16000)
-	benchSilence = fd.AudioSymbol(make([]byte, 640), 16000)
+	benchSpeech = fd.AudioSymbol(pcm.EncodeInt16(nil, pcm.AppendTone(nil, 300, 0.3, 16000, 320)), 16000)
+	// Background noise at -60 dBFS, below the detector's MinLevelDB: a
+	// quiet room, not digital silence.
+	benchSilence = fd.AudioSymbol(pcm.EncodeInt16(nil, pcm.AppendNoise(nil, 0.001, 320, 1)), 16000)
 	benchFrame   = fd.VideoSymbol(make([]byte, 1024), "image/raw")
 )
 

@@ -32,7 +32,7 @@ func (a *Source) handleLocked(r read) {
 		}
 		return
 	}
-	s := st.label(r.sym)
+	s, rate, ch := st.label(r.sym)
 	now := s.Timestamp
 	if now.After(a.now) {
 		a.now = now
@@ -50,7 +50,7 @@ func (a *Source) handleLocked(r read) {
 		// An ambient input never claims: its voice matters to DropSilence
 		// only.
 		if a.cfg.Budget.DropSilence || !in.Ambient && (a.phrase == "" || a.isHolder(r.i)) {
-			loud, active = st.voice(s, a.cfg.Sustained.MinSpeech)
+			loud, active = st.voice(s, rate, ch, a.cfg.Sustained.MinSpeech)
 		}
 		if active && a.phrase == "" {
 			claim = ReasonVoice
@@ -92,7 +92,7 @@ func (a *Source) handleLocked(r read) {
 	case consumed:
 		a.stats.Transcripts.add(s.Modality)
 	case s.Modality == fullduplex.ModalityAudio:
-		if n := st.hold(s, loud, a.cfg.Sustained.PreRoll); n > 0 {
+		if n := st.hold(s, audioDuration(len(s.Data), rate, ch), loud, a.cfg.Sustained.PreRoll); n > 0 {
 			a.stats.Unattended.Audio += uint64(n)
 		}
 	default:

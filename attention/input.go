@@ -18,7 +18,7 @@ type inputState struct {
 
 	det     *vad.EnergyDetector // its voice detector, at detRate
 	detRate int
-	samples []int16 // decoded audio, reused
+	samples []int16 // decoded audio of more than one channel, reused
 	mono    []int16
 
 	meta     map[string]any // shared Metadata of its labelled audio at metaRate
@@ -79,12 +79,12 @@ type frameState struct {
 	sent     bool
 }
 
-// voice runs the input's detector over an audio symbol and returns whether
+// voice runs the input's detector over an audio symbol of rate and ch
+// channels and returns whether
 // the frame is speech and whether the detector is inside speech (hangover
 // included). Audio it cannot decode counts as silence; the stream reports
 // it.
-func (st *inputState) voice(s fullduplex.Symbol, minSpeech time.Duration) (frame, speaking bool) {
-	rate, ch := s.SampleRate(), s.Channels()
+func (st *inputState) voice(s fullduplex.Symbol, rate, ch int, minSpeech time.Duration) (frame, speaking bool) {
 	if rate < 1000 || rate > 768000 || ch < 1 {
 		return false, false
 	}
@@ -95,38 +95,36 @@ func (st *inputState) voice(s fullduplex.Symbol, minSpeech time.Duration) (frame
 		}
 		st.det, st.detRate = d, rate
 	}
-	var err error
-	st.samples, err = pcm.DecodeInt16(st.samples[:0], s.Data)
-	if err != nil {
-		return false, false
-	}
-	x := st.samples
-	if ch > 1 {
-		if st.mono, err = pcm.Downmix(st.mono[:0], x, ch); err != nil {
+	if ch == 1 {
+		// Read in place; the frames that cannot be speech cost one pass.
+		if _, err := st.det.ProcessLE(s.Data); err != nil {
 			return false, false
 		}
-		x = st.mono
+		return st.det.Last().Speech, st.det.Speaking()
 	}
-	if len(x) == 0 {
+	var err error
+	if st.samples, err = pcm.DecodeInt16(st.samples[:0], s.Data); err != nil {
 		return false, false
 	}
-	if _, err := st.det.Process(x); err != nil {
+	if st.mono, err = pcm.Downmix(st.mono[:0], st.samples, ch); err != nil || len(st.mono) == 0 {
+		return false, false
+	}
+	if _, err := st.det.Process(st.mono); err != nil {
 		return false, false
 	}
 	return st.det.Last().Speech, st.det.Speaking()
 }
 
-// label returns s with Metadata[MetaSource] set to the input's name. Audio
-// whose Metadata is only the rate and channel count (AudioSymbol's) gets a
-// map shared by the input's audio at that rate, and a symbol without
-// Metadata (TextSymbol's, VideoSymbol's) one shared by the input, so
-// labelling them allocates nothing; the maps are read-only, like
-// AudioSymbol's.
-func (st *inputState) label(s fullduplex.Symbol) fullduplex.Symbol {
-	if v, ok := s.Metadata[fullduplex.MetaSource].(string); ok && v == st.name {
-		return s
-	}
+// label returns s with Metadata[MetaSource] set to the input's name, and
+// the sample rate and channel count of audio (s.SampleRate(), s.Channels();
+// 0 for other modalities). Audio whose Metadata is only the rate and
+// channel count (AudioSymbol's) gets a map shared by the input's audio at
+// that rate, and a symbol without Metadata (TextSymbol's, VideoSymbol's) one
+// shared by the input, so labelling them allocates nothing; the maps are
+// read-only, like AudioSymbol's.
+func (st *inputState) label(s fullduplex.Symbol) (_ fullduplex.Symbol, rate, ch int) {
 	if s.Modality == fullduplex.ModalityAudio && len(s.Metadata) == 2 {
+		// Checked first: these two keys leave no room for MetaSource.
 		rate, rok := s.Metadata[fullduplex.MetaSampleRate].(int)
 		ch, cok := s.Metadata[fullduplex.MetaChannels].(int)
 		if rok && cok && ch == 1 {
@@ -135,27 +133,39 @@ func (st *inputState) label(s fullduplex.Symbol) fullduplex.Symbol {
 				st.metaRate = rate
 			}
 			s.Metadata = st.meta
-			return s
+			return s, rate, 1
 		}
 	}
-	if len(s.Metadata) == 0 {
-		if st.bare == nil {
-			st.bare = map[string]any{fullduplex.MetaSource: st.name}
+	if v, ok := s.Metadata[fullduplex.MetaSource].(string); !ok || v != st.name {
+		if len(s.Metadata) == 0 {
+			if st.bare == nil {
+				st.bare = map[string]any{fullduplex.MetaSource: st.name}
+			}
+			s.Metadata = st.bare
+		} else {
+			s = s.WithMeta(fullduplex.MetaSource, st.name)
 		}
-		s.Metadata = st.bare
-		return s
 	}
-	return s.WithMeta(fullduplex.MetaSource, st.name)
+	return s, s.SampleRate(), s.Channels()
+}
+
+// audioDuration is Symbol.Duration of n bytes of audio at rate and ch.
+func audioDuration(n, rate, ch int) time.Duration {
+	if rate <= 0 || ch <= 0 {
+		return 0
+	}
+	frames := int64(n) / int64(2*ch)
+	return time.Duration(frames * int64(time.Second) / int64(rate))
 }
 
 // maxPending bounds the pre-roll of an input whose chunks are tiny or have
 // no duration (audio of no valid rate).
 const maxPending = 4096
 
-// hold keeps s for the pre-roll, dropping the oldest audio beyond it (but
+// hold keeps s, lasting d, for the pre-roll, dropping the oldest audio beyond it (but
 // never s); it returns how many symbols were dropped.
-func (st *inputState) hold(s fullduplex.Symbol, loud bool, preRoll time.Duration) (dropped int) {
-	st.pending.push(pendItem{sym: s, loud: loud, d: s.Duration()})
+func (st *inputState) hold(s fullduplex.Symbol, d time.Duration, loud bool, preRoll time.Duration) (dropped int) {
+	st.pending.push(pendItem{sym: s, loud: loud, d: d})
 	for st.pending.n > 1 && (st.pending.dur > preRoll || st.pending.n > maxPending) {
 		st.pending.pop()
 		dropped++

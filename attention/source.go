@@ -115,10 +115,15 @@ func (a *Source) readInput(ctx context.Context, i int, in Input, tr *transcriber
 				return fmt.Errorf("attention: input %q: transcriber: %w", in.Name, err)
 			}
 		}
+		r := read{i: i, sym: sym, eof: eof}
 		select {
-		case a.reads <- read{i: i, sym: sym, eof: eof}:
-		case <-ctx.Done():
-			return ctx.Err()
+		case a.reads <- r: // without a select over two channels while there is room
+		default:
+			select {
+			case a.reads <- r:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
 		}
 		if eof {
 			return nil
@@ -134,6 +139,12 @@ func (a *Source) Next(ctx context.Context) (fullduplex.Symbol, error) {
 	for {
 		if s, ok := a.out.pop(); ok {
 			return s, nil
+		}
+		select {
+		case r := <-a.reads: // without a select over three channels while reads wait
+			a.handle(r)
+			continue
+		default:
 		}
 		select {
 		case r := <-a.reads:

@@ -46,6 +46,7 @@ type ledger struct {
 	answering bool     // the current model turn answers a text turn
 	lastWord  bool     // the current model turn started after CloseSend: it answers all the audio
 	closed    bool     // CloseSend was called
+	ending    bool     // CloseSend is ending the input: a turn starting now answers all of it
 	finish    chan struct{}
 	kick      chan struct{} // capacity 1: closed, speaking or due changed (wakes the reader)
 }
@@ -159,7 +160,7 @@ func (l *ledger) received(it fullduplex.StreamItem) (finished bool) {
 	defer l.mu.Unlock()
 	if !l.speaking { // the turn starts now
 		l.answering = l.owedText > 0
-		l.lastWord = l.closed
+		l.lastWord = l.closed || l.ending
 	}
 	if output {
 		if !l.speaking {
@@ -183,6 +184,14 @@ func (l *ledger) received(it fullduplex.StreamItem) (finished bool) {
 	}
 	l.kickLocked()
 	return l.finishIfDoneLocked()
+}
+
+// end notes that CloseSend is about to end the input: the service may
+// answer it (a turn whose first output arrives) before close is called.
+func (l *ledger) end() {
+	l.mu.Lock()
+	l.ending = true
+	l.mu.Unlock()
 }
 
 // close marks the input closed; it reports whether the stream is finished
@@ -292,6 +301,7 @@ func (s *Stream) CloseSend(ctx context.Context) error {
 		return err
 	}
 	s.send.inputClosed = true
+	s.turns.end() // before the end goes out: the answer may come before close
 	var err error
 	switch {
 	case s.rc.manualActivity() && s.send.activityOpen:

@@ -3,6 +3,7 @@ package gemini_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"sync"
@@ -265,6 +266,43 @@ func TestTypedAheadLinesAnsweredInOrder(t *testing.T) {
 				}
 			}
 			assert.Equal(t, [][]string{{"echo: hello"}, {"echo: second line"}, {"echo: third"}}, turns)
+		})
+	}
+}
+
+// Spoken input, then CloseSend; the service answers once the audio stream
+// has ended, with the input transcription, a text answer and turnComplete
+// (what it does when the input ends in speech). The stream ends after that
+// answer, whether its first frame arrives before CloseSend has returned or
+// after: the answer started after the end of the input, so it answers all
+// of it. With CloseSendWait an hour, waiting it out would fail the test on
+// its deadline.
+func TestCloseSendEndsAfterTheAnswerToSpeech(t *testing.T) {
+	for i := range 20 {
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			_, st, c := start(t, geminitest.Options{}, gemini.Config{CloseSendWait: time.Hour})
+			ctx := waitCtx(t)
+			for range 5 {
+				require.NoError(t, st.Send(ctx, fullduplex.AudioSymbol(geminitest.Tone(500, 16000, 20), 16000)))
+			}
+			answered := make(chan error, 1)
+			go func() {
+				answered <- func() error {
+					if _, err := c.WaitFor(ctx, geminitest.IsAudioStreamEnd); err != nil {
+						return err
+					}
+					return errors.Join(
+						c.SendInputTranscription("where is gate four?", true),
+						c.SendText("To the left."),
+						c.SendTurnComplete())
+				}()
+			}()
+			require.NoError(t, st.CloseSend(ctx))
+			texts, terms := untilEOF(t, st)
+			require.NoError(t, <-answered)
+			assert.Equal(t, []string{"To the left."}, texts)
+			require.Len(t, terms, 1)
+			assert.Equal(t, fullduplex.TurnEnd{Turn: 0}, terms[0].Data)
 		})
 	}
 }

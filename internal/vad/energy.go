@@ -27,7 +27,7 @@ const (
 type Frame struct {
 	LevelDB      float64 // RMS level of the frame (DC removed), dB relative to full scale
 	NoiseFloorDB float64 // the noise floor the frame was judged against
-	ZCR          float64 // zero crossings per sample
+	ZCR          float64 // zero crossings per sample; -1 if not measured (see ProcessLE)
 	Speech       bool    // whether the frame itself looked like speech
 }
 
@@ -98,6 +98,12 @@ func (d *EnergyDetector) Process(frame []int16) (Event, error) {
 		return None, ErrEmptyFrame
 	}
 	level, zcr := d.measure(frame)
+	return d.judge(level, zcr, len(frame)), nil
+}
+
+// judge judges a frame of n samples by its level and zero-crossing rate,
+// adapts the noise floor and returns the transition it completes.
+func (d *EnergyDetector) judge(level, zcr float64, n int) Event {
 	if !d.started {
 		d.started = true
 		d.floor = level
@@ -113,7 +119,7 @@ func (d *EnergyDetector) Process(frame []int16) (Event, error) {
 	d.last = Frame{LevelDB: level, NoiseFloorDB: d.floor, ZCR: zcr, Speech: speech}
 
 	// Adapt the floor after judging the frame against it.
-	dur := float64(len(frame)) / float64(c.SampleRate)
+	dur := float64(n) / float64(c.SampleRate)
 	tau := c.NoiseAdapt.Seconds()
 	switch {
 	case level < d.floor:
@@ -123,7 +129,7 @@ func (d *EnergyDetector) Process(frame []int16) (Event, error) {
 	}
 	d.floor += (level - d.floor) * (1 - math.Exp(-dur/tau))
 
-	return d.sm.step(speech, int64(len(frame))), nil
+	return d.sm.step(speech, int64(n))
 }
 
 // measure returns the level and zero-crossing rate of frame, high-passed
@@ -175,16 +181,21 @@ func featuresInt16(frame []int16) (levelDB, zcr float64) {
 		crossings += (cur ^ prev) & 1
 		prev = cur
 	}
-	energy := float64(n*sq-sum*sum) / float64(n)
-	rms := math.Sqrt(energy/float64(n)) / 32768
-	levelDB = silenceDB
-	if rms > 0 {
-		levelDB = max(silenceDB, 20*math.Log10(rms))
-	}
 	if n > 1 {
 		zcr = float64(crossings) / float64(n-1)
 	}
-	return levelDB, zcr
+	return levelInt(sum, sq, n), zcr
+}
+
+// levelInt is the RMS level in dBFS, about the mean, of n samples whose sum
+// is sum and sum of squares sq (n·sq within an int64).
+func levelInt(sum, sq, n int64) float64 {
+	energy := float64(n*sq-sum*sum) / float64(n)
+	rms := math.Sqrt(energy/float64(n)) / 32768
+	if rms > 0 {
+		return max(silenceDB, 20*math.Log10(rms))
+	}
+	return silenceDB
 }
 
 // features returns the RMS level in dBFS of frame (in int16 units) with its
