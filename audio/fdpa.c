@@ -47,6 +47,8 @@ void fd_free(fd_stream *s) {
 	free(s);
 }
 
+static uint64_t tap_limit(fd_stream *s, int64_t now, unsigned long frames);
+
 static double bits_to_double(uint64_t b) {
 	double d;
 	memcpy(&d, &b, sizeof d);
@@ -90,6 +92,7 @@ static void capture(fd_stream *s, const int16_t *in, unsigned long frames) {
 static void play(fd_stream *s, int16_t *out, unsigned long frames, int64_t now, int64_t dac) {
 	int ch = s->channels;
 	if (!out) return;
+	s->frames_per_cb = frames;
 	uint64_t r = atomic_load_explicit(&s->r, memory_order_relaxed);
 	uint64_t w = atomic_load_explicit(&s->w, memory_order_acquire);
 	if (s->test_race) {
@@ -119,6 +122,7 @@ static void play(fd_stream *s, int16_t *out, unsigned long frames, int64_t now, 
 	uint64_t avail = paused ? 0 : w - r;
 	uint64_t n = frames < avail ? frames : avail;
 	double sum = 0;
+	uint64_t tap_w0 = 0;
 	for (uint64_t i = 0; i < n; i++) {
 		int16_t v = s->buf[(r + i) % s->cap];
 		sum += (double)v * v;
@@ -128,7 +132,22 @@ static void play(fd_stream *s, int16_t *out, unsigned long frames, int64_t now, 
 	if (s->tap) {
 		uint64_t tw = atomic_load_explicit(&s->tap_w, memory_order_relaxed);
 		uint64_t tr = atomic_load_explicit(&s->tap_r, memory_order_acquire);
+		if (tr > tw) tw = tr; // a read that raced fd_drop's rewind
 		uint64_t room = s->tap_cap - (tw - tr);
+		if (s->tap_fill) {
+			// After fd_drop: the device played silence from the end of the
+			// last buffer before the restart until this one reaches it.
+			s->tap_fill = 0;
+			if (dac > s->dac_end && s->rate > 0) {
+				uint64_t gap = (uint64_t)(dac - s->dac_end) * (uint64_t)s->rate / 1000000000;
+				if (gap > room) gap = room;
+				for (uint64_t i = 0; i < gap; i++) s->tap[(tw + i) % s->tap_cap] = 0;
+				tw += gap;
+				room -= gap;
+			}
+			atomic_store_explicit(&s->tap_floor, tw, memory_order_release);
+		}
+		tap_w0 = tw;
 		uint64_t k = frames < room ? frames : room;
 		for (uint64_t i = 0; i < k; i++) s->tap[(tw + i) % s->tap_cap] = out[i * ch];
 		atomic_store_explicit(&s->tap_w, tw + k, memory_order_release);
@@ -158,8 +177,10 @@ static void play(fd_stream *s, int16_t *out, unsigned long frames, int64_t now, 
 	atomic_store_explicit(&s->hist_rms[hw % FD_HIST], fb, memory_order_relaxed);
 	atomic_store_explicit(&s->hist_r0[hw % FD_HIST], r, memory_order_relaxed);
 	atomic_store_explicit(&s->hist_n[hw % FD_HIST], (uint32_t)n, memory_order_relaxed);
+	atomic_store_explicit(&s->hist_tw[hw % FD_HIST], tap_w0, memory_order_relaxed);
 	atomic_store_explicit(&s->hist_w, hw + 1, memory_order_release);
 	atomic_store_explicit(&s->dac_delay_ns, dac - now, memory_order_relaxed);
+	if (s->rate > 0) s->dac_end = dac + (int64_t)((uint64_t)frames * 1000000000 / (uint64_t)s->rate);
 }
 
 static int callback_at(fd_stream *s, const void *in, void *out, unsigned long frames,
@@ -252,6 +273,54 @@ void fd_pause(fd_stream *s, int paused) {
 	atomic_store_explicit(&s->paused, paused != 0, memory_order_release);
 }
 
+int fd_paused(fd_stream *s) { return atomic_load_explicit(&s->paused, memory_order_acquire); }
+
+uint64_t fd_drop(fd_stream *s, int64_t now) {
+	uint64_t r = atomic_load_explicit(&s->r, memory_order_acquire);
+	uint64_t heard = fd_heard(s, now);
+	if (heard > r || heard == 0) heard = r;
+	// The callbacks whose buffers had not reached the DAC by now played
+	// nothing: none of their samples, no level (the echo gate and the
+	// played position read this history).
+	uint64_t hw = atomic_load_explicit(&s->hist_w, memory_order_acquire);
+	uint64_t n = hw < FD_HIST ? hw : FD_HIST;
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t k = (hw - 1 - i) % FD_HIST;
+		if (atomic_load_explicit(&s->hist_t[k], memory_order_relaxed) <= now) break;
+		atomic_store_explicit(&s->hist_n[k], 0, memory_order_relaxed);
+		atomic_store_explicit(&s->hist_r0[k], heard, memory_order_relaxed);
+		atomic_store_explicit(&s->hist_rms[k], 0, memory_order_relaxed);
+	}
+	atomic_store_explicit(&s->r, heard, memory_order_release);
+	atomic_fetch_sub_explicit(&s->frames, (int64_t)(r - heard), memory_order_relaxed);
+	// The echo canceller's reference: what the dropped callbacks put in
+	// the tap never played, and after the restart the device plays the
+	// new callbacks' buffers from about now on. The reader has read no
+	// further than the DAC (plus FD_TAP_AHEAD_NS): the tap goes back to
+	// what had played by now, and the next callback fills it with silence
+	// up to its own DAC time, so that the tap keeps one sample per sample
+	// of the device's clock.
+	s->dac_end = now;
+	if (s->tap) {
+		uint64_t from = tap_limit(s, now, s->frames_per_cb);
+		uint64_t tr = atomic_load_explicit(&s->tap_r, memory_order_acquire);
+		if (from < tr) {
+			// read already (FD_TAP_AHEAD_NS): it stays, as if played
+			if (s->rate > 0) s->dac_end += (int64_t)((tr - from) * 1000000000 / (uint64_t)s->rate);
+			from = tr;
+		}
+		for (uint64_t i = 0; i < n; i++) {
+			uint64_t k = (hw - 1 - i) % FD_HIST;
+			if (atomic_load_explicit(&s->hist_tw[k], memory_order_relaxed) <= from) break;
+			atomic_store_explicit(&s->hist_tw[k], from, memory_order_relaxed);
+		}
+		atomic_store_explicit(&s->tap_w, from, memory_order_release);
+	}
+	s->was_playing = 0;
+	s->tap_fill = 1;
+	return r - heard;
+}
+
 double fd_level(fd_stream *s, int64_t now) {
 	double l = bits_to_double(atomic_load_explicit(&s->level_bits, memory_order_relaxed));
 	int64_t at = atomic_load_explicit(&s->level_ns, memory_order_relaxed);
@@ -286,10 +355,38 @@ int fd_drive(fd_stream *s, const int16_t *in, int16_t *out, unsigned long frames
 	return callback_at(s, in, out, frames, NULL, (PaStreamCallbackFlags)flags, now ? now : fd_now_ns());
 }
 
+// tap_limit returns the tap position that has reached the DAC by now: of
+// the newest callback whose buffer had by now, its first tap sample plus
+// what of it has played; at least tap_floor, at most tap_w.
+static uint64_t tap_limit(fd_stream *s, int64_t now, unsigned long frames) {
+	uint64_t tw = atomic_load_explicit(&s->tap_w, memory_order_acquire);
+	uint64_t w = atomic_load_explicit(&s->hist_w, memory_order_acquire);
+	uint64_t n = w < FD_HIST ? w : FD_HIST;
+	uint64_t lim = tw;
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t k = (w - 1 - i) % FD_HIST;
+		int64_t t = atomic_load_explicit(&s->hist_t[k], memory_order_relaxed);
+		uint64_t t0 = atomic_load_explicit(&s->hist_tw[k], memory_order_relaxed);
+		lim = t0;
+		if (t <= now) {
+			uint64_t played = frames;
+			if (s->rate > 0 && now - t < (int64_t)((uint64_t)frames * 1000000000 / (uint64_t)s->rate))
+				played = (uint64_t)(now - t) * (uint64_t)s->rate / 1000000000;
+			lim = t0 + played;
+			break;
+		}
+	}
+	uint64_t floor = atomic_load_explicit(&s->tap_floor, memory_order_acquire);
+	if (lim < floor) lim = floor;
+	if (lim > tw) lim = tw;
+	return lim;
+}
+
 uint64_t fd_tap_read(fd_stream *s, int16_t *dst, uint64_t n) {
 	if (!s->tap) return 0;
 	uint64_t r = atomic_load_explicit(&s->tap_r, memory_order_relaxed);
-	uint64_t w = atomic_load_explicit(&s->tap_w, memory_order_acquire);
+	uint64_t w = tap_limit(s, fd_now_ns() + FD_TAP_AHEAD_NS, s->frames_per_cb);
+	if (w < r) w = r;
 	uint64_t avail = w - r;
 	if (n > avail) n = avail;
 	for (uint64_t i = 0; i < n; i++) dst[i] = s->tap[(r + i) % s->tap_cap];

@@ -78,9 +78,16 @@ func chat(ctx context.Context, stream fullduplex.DuplexStream, o options, stdout
 		return err
 	}
 	defer bridge.Close()
+	if bridgeOpened != nil {
+		bridgeOpened(bridge)
+	}
 	describe(stderr, bridge, o)
 	return bridge.Run(ctx)
 }
+
+// bridgeOpened, if set (by the rig benchmark), is given the bridge chat
+// opened, to read its counters.
+var bridgeOpened func(*audio.Bridge)
 
 // describe tells the person what is listening and where the answer plays.
 func describe(w io.Writer, b *audio.Bridge, o options) {

@@ -15,7 +15,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/fullduplex-go/fullduplex/audio"
 	"github.com/fullduplex-go/fullduplex/audio/audiotest"
+	"github.com/fullduplex-go/fullduplex/audio/bargein"
 	"github.com/fullduplex-go/fullduplex/internal/pcm"
 )
 
@@ -52,6 +54,8 @@ type outcome struct {
 	cutDB       float64       // the speaker 0.6 to 1.6 s after the user's first word, dBFS (barge-in has decided by then)
 	want        time.Duration // voiced question (what the whole answer plays)
 	transcript  string
+	barge       bargein.Stats // the barge-in watcher's counters at the end
+
 }
 
 func runScenario(tb testing.TB, sc scenario) outcome {
@@ -102,6 +106,9 @@ func runScenario(tb testing.TB, sc scenario) outcome {
 	stdout, stderr := &syncBuffer{}, &syncBuffer{}
 	o := defaults()
 	o.offline, o.system, o.echo = true, "test", sc.echo
+	bridges := make(chan *audio.Bridge, 1)
+	bridgeOpened = func(b *audio.Bridge) { bridges <- b }
+	defer func() { bridgeOpened = nil }()
 	errc := make(chan error, 1)
 	go func() { errc <- run(runCtx, o, stdout, stderr) }()
 	finished := false
@@ -139,12 +146,20 @@ func runScenario(tb testing.TB, sc scenario) outcome {
 	stop()
 	require.NoError(tb, <-errc)
 	finished = true
+	var barge bargein.Stats
+	select {
+	case b := <-bridges:
+		barge = b.Stats().BargeIn
+	default:
+		tb.Fatal("mic-chat opened no bridge")
+	}
 
 	out := outcome{
 		interrupted: strings.Contains(stdout.String(), "[interrupted]"),
 		silence:     -1,
 		want:        voiced(question),
 		transcript:  stdout.String(),
+		barge:       barge,
 	}
 	blocks := spk.Blocks(answerAt.Add(-20 * time.Millisecond))
 	var all []int16
@@ -251,22 +266,26 @@ func TestMicChatDefaultsOnSpeakers(t *testing.T) {
 // noise (BENCHMARKS.md): per iteration one run with the user talking over
 // the answer, with an echo path one with the model alone, and in the
 // default scenario (aec, the speaker looped at 0 dB, no noise) one with a
-// cough. Run it with -benchtime=Nx.
+// cough; false-pauses counts the pauses the echo alone caused that
+// resumed (no answer lost, but a gap). Run it with -benchtime=Nx, or
+// -benchtime=1x -count=N (no warm-up run; one line per run).
 func BenchmarkBargeInOnTheRig(b *testing.B) {
 	minus6 := math.Cbrt(0.5) // PulseAudio volumes are cubic: -6 dB
 	var cells []scenario
-	cells = append(cells, scenario{echo: "aec", loop: 1})
-	for _, snr := range []float64{20, 10, 0} {
-		cells = append(cells, scenario{echo: "aec", loop: 1, noise: true, snr: snr})
+	for _, echo := range []string{"aec", "gate"} {
+		cells = append(cells, scenario{echo: echo, loop: 1}, scenario{echo: echo, loop: minus6})
+		for _, snr := range []float64{20, 10, 0} {
+			cells = append(cells, scenario{echo: echo, loop: 1, noise: true, snr: snr})
+		}
 	}
 	cells = append(cells,
-		scenario{echo: "aec", loop: minus6},
-		scenario{echo: "gate", loop: 1}, scenario{echo: "gate", loop: minus6},
-		scenario{echo: "headphones"}, scenario{echo: "aec"}, scenario{echo: "gate"})
+		scenario{echo: "aec", loop: minus6, noise: true, snr: 10},
+		scenario{echo: "headphones"}, scenario{echo: "headphones", noise: true, snr: 10},
+		scenario{echo: "aec"}, scenario{echo: "gate"})
 	for _, sc := range cells {
 		b.Run(sc.String(), func(b *testing.B) {
 			var silences []float64
-			interrupts, falses, falseRuns, coughsLost, coughRuns := 0, 0, 0, 0, 0
+			interrupts, falses, falseRuns, coughsLost, coughRuns, falsePauses := 0, 0, 0, 0, 0, 0
 			for range b.N {
 				u := sc
 				u.user = true
@@ -281,6 +300,7 @@ func BenchmarkBargeInOnTheRig(b *testing.B) {
 					if e.interrupted || e.played < e.want*8/10 {
 						falses++
 					}
+					falsePauses += int(e.barge.Resumes)
 				}
 				if sc.echo == defaults().echo && sc.loop == 1 && !sc.noise {
 					c := u
@@ -302,6 +322,9 @@ func BenchmarkBargeInOnTheRig(b *testing.B) {
 			b.ReportMetric(float64(interrupts)/float64(b.N), "interrupt-rate")
 			if falseRuns > 0 {
 				b.ReportMetric(float64(falses)/float64(falseRuns), "false-rate")
+				// Pauses the echo alone caused that resumed the answer: no
+				// answer lost, but a gap the listener hears.
+				b.ReportMetric(float64(falsePauses), "false-pauses")
 			}
 			if coughRuns > 0 {
 				b.ReportMetric(float64(coughsLost)/float64(coughRuns), "cough-lost-rate")
