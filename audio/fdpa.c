@@ -132,7 +132,6 @@ static void play(fd_stream *s, int16_t *out, unsigned long frames, int64_t now, 
 	if (s->tap) {
 		uint64_t tw = atomic_load_explicit(&s->tap_w, memory_order_relaxed);
 		uint64_t tr = atomic_load_explicit(&s->tap_r, memory_order_acquire);
-		if (tr > tw) tw = tr; // a read that raced fd_drop's rewind
 		uint64_t room = s->tap_cap - (tw - tr);
 		if (s->tap_fill) {
 			// After fd_drop: the device played silence from the end of the
@@ -294,27 +293,14 @@ uint64_t fd_drop(fd_stream *s, int64_t now) {
 	atomic_store_explicit(&s->r, heard, memory_order_release);
 	atomic_fetch_sub_explicit(&s->frames, (int64_t)(r - heard), memory_order_relaxed);
 	// The echo canceller's reference: what the dropped callbacks put in
-	// the tap never played, and after the restart the device plays the
-	// new callbacks' buffers from about now on. The reader has read no
-	// further than the DAC (plus FD_TAP_AHEAD_NS): the tap goes back to
-	// what had played by now, and the next callback fills it with silence
-	// up to its own DAC time, so that the tap keeps one sample per sample
-	// of the device's clock.
-	s->dac_end = now;
+	// the tap never played. The reader has read no further than the DAC
+	// (plus FD_TAP_AHEAD_NS): silence from there on.
 	if (s->tap) {
+		uint64_t tw = atomic_load_explicit(&s->tap_w, memory_order_acquire);
 		uint64_t from = tap_limit(s, now, s->frames_per_cb);
 		uint64_t tr = atomic_load_explicit(&s->tap_r, memory_order_acquire);
-		if (from < tr) {
-			// read already (FD_TAP_AHEAD_NS): it stays, as if played
-			if (s->rate > 0) s->dac_end += (int64_t)((tr - from) * 1000000000 / (uint64_t)s->rate);
-			from = tr;
-		}
-		for (uint64_t i = 0; i < n; i++) {
-			uint64_t k = (hw - 1 - i) % FD_HIST;
-			if (atomic_load_explicit(&s->hist_tw[k], memory_order_relaxed) <= from) break;
-			atomic_store_explicit(&s->hist_tw[k], from, memory_order_relaxed);
-		}
-		atomic_store_explicit(&s->tap_w, from, memory_order_release);
+		if (from < tr) from = tr;
+		for (uint64_t i = from; i < tw; i++) s->tap[i % s->tap_cap] = 0;
 	}
 	s->was_playing = 0;
 	s->tap_fill = 1;
