@@ -47,8 +47,6 @@ void fd_free(fd_stream *s) {
 	free(s);
 }
 
-static uint64_t tap_limit(fd_stream *s, int64_t now, unsigned long frames);
-
 static double bits_to_double(uint64_t b) {
 	double d;
 	memcpy(&d, &b, sizeof d);
@@ -92,7 +90,6 @@ static void capture(fd_stream *s, const int16_t *in, unsigned long frames) {
 static void play(fd_stream *s, int16_t *out, unsigned long frames, int64_t now, int64_t dac) {
 	int ch = s->channels;
 	if (!out) return;
-	s->frames_per_cb = frames;
 	uint64_t r = atomic_load_explicit(&s->r, memory_order_relaxed);
 	uint64_t w = atomic_load_explicit(&s->w, memory_order_acquire);
 	if (s->test_race) {
@@ -122,7 +119,6 @@ static void play(fd_stream *s, int16_t *out, unsigned long frames, int64_t now, 
 	uint64_t avail = paused ? 0 : w - r;
 	uint64_t n = frames < avail ? frames : avail;
 	double sum = 0;
-	uint64_t tap_w0 = 0;
 	for (uint64_t i = 0; i < n; i++) {
 		int16_t v = s->buf[(r + i) % s->cap];
 		sum += (double)v * v;
@@ -144,9 +140,7 @@ static void play(fd_stream *s, int16_t *out, unsigned long frames, int64_t now, 
 				tw += gap;
 				room -= gap;
 			}
-			atomic_store_explicit(&s->tap_floor, tw, memory_order_release);
 		}
-		tap_w0 = tw;
 		uint64_t k = frames < room ? frames : room;
 		for (uint64_t i = 0; i < k; i++) s->tap[(tw + i) % s->tap_cap] = out[i * ch];
 		atomic_store_explicit(&s->tap_w, tw + k, memory_order_release);
@@ -176,7 +170,6 @@ static void play(fd_stream *s, int16_t *out, unsigned long frames, int64_t now, 
 	atomic_store_explicit(&s->hist_rms[hw % FD_HIST], fb, memory_order_relaxed);
 	atomic_store_explicit(&s->hist_r0[hw % FD_HIST], r, memory_order_relaxed);
 	atomic_store_explicit(&s->hist_n[hw % FD_HIST], (uint32_t)n, memory_order_relaxed);
-	atomic_store_explicit(&s->hist_tw[hw % FD_HIST], tap_w0, memory_order_relaxed);
 	atomic_store_explicit(&s->hist_w, hw + 1, memory_order_release);
 	atomic_store_explicit(&s->dac_delay_ns, dac - now, memory_order_relaxed);
 	if (s->rate > 0) s->dac_end = dac + (int64_t)((uint64_t)frames * 1000000000 / (uint64_t)s->rate);
@@ -292,16 +285,6 @@ uint64_t fd_drop(fd_stream *s, int64_t now) {
 	}
 	atomic_store_explicit(&s->r, heard, memory_order_release);
 	atomic_fetch_sub_explicit(&s->frames, (int64_t)(r - heard), memory_order_relaxed);
-	// The echo canceller's reference: what the dropped callbacks put in
-	// the tap never played. The reader has read no further than the DAC
-	// (plus FD_TAP_AHEAD_NS): silence from there on.
-	if (s->tap) {
-		uint64_t tw = atomic_load_explicit(&s->tap_w, memory_order_acquire);
-		uint64_t from = tap_limit(s, now, s->frames_per_cb);
-		uint64_t tr = atomic_load_explicit(&s->tap_r, memory_order_acquire);
-		if (from < tr) from = tr;
-		for (uint64_t i = from; i < tw; i++) s->tap[i % s->tap_cap] = 0;
-	}
 	s->was_playing = 0;
 	s->tap_fill = 1;
 	return r - heard;
@@ -341,38 +324,10 @@ int fd_drive(fd_stream *s, const int16_t *in, int16_t *out, unsigned long frames
 	return callback_at(s, in, out, frames, NULL, (PaStreamCallbackFlags)flags, now ? now : fd_now_ns());
 }
 
-// tap_limit returns the tap position that has reached the DAC by now: of
-// the newest callback whose buffer had by now, its first tap sample plus
-// what of it has played; at least tap_floor, at most tap_w.
-static uint64_t tap_limit(fd_stream *s, int64_t now, unsigned long frames) {
-	uint64_t tw = atomic_load_explicit(&s->tap_w, memory_order_acquire);
-	uint64_t w = atomic_load_explicit(&s->hist_w, memory_order_acquire);
-	uint64_t n = w < FD_HIST ? w : FD_HIST;
-	uint64_t lim = tw;
-	for (uint64_t i = 0; i < n; i++) {
-		uint64_t k = (w - 1 - i) % FD_HIST;
-		int64_t t = atomic_load_explicit(&s->hist_t[k], memory_order_relaxed);
-		uint64_t t0 = atomic_load_explicit(&s->hist_tw[k], memory_order_relaxed);
-		lim = t0;
-		if (t <= now) {
-			uint64_t played = frames;
-			if (s->rate > 0 && now - t < (int64_t)((uint64_t)frames * 1000000000 / (uint64_t)s->rate))
-				played = (uint64_t)(now - t) * (uint64_t)s->rate / 1000000000;
-			lim = t0 + played;
-			break;
-		}
-	}
-	uint64_t floor = atomic_load_explicit(&s->tap_floor, memory_order_acquire);
-	if (lim < floor) lim = floor;
-	if (lim > tw) lim = tw;
-	return lim;
-}
-
 uint64_t fd_tap_read(fd_stream *s, int16_t *dst, uint64_t n) {
 	if (!s->tap) return 0;
 	uint64_t r = atomic_load_explicit(&s->tap_r, memory_order_relaxed);
-	uint64_t w = tap_limit(s, fd_now_ns() + FD_TAP_AHEAD_NS, s->frames_per_cb);
-	if (w < r) w = r;
+	uint64_t w = atomic_load_explicit(&s->tap_w, memory_order_acquire);
 	uint64_t avail = w - r;
 	if (n > avail) n = avail;
 	for (uint64_t i = 0; i < n; i++) dst[i] = s->tap[(r + i) % s->tap_cap];

@@ -9,8 +9,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
-#define FD_HIST 512
-#define FD_TAP_AHEAD_NS 30000000 // the tap is readable this far ahead of the DAC // output levels kept: about 5 s of 10 ms callbacks
+#define FD_HIST 512 // output levels kept: about 5 s of 10 ms callbacks
 
 typedef struct fd_stream {
 	PaStream *pa;
@@ -60,11 +59,6 @@ typedef struct fd_stream {
 	// played position (fd_heard).
 	_Atomic uint64_t hist_r0[FD_HIST];
 	_Atomic uint32_t hist_n[FD_HIST];
-	// and the tap position of its first sample: the tap is read only as
-	// far as has reached the DAC (plus FD_TAP_AHEAD_NS), so that what a
-	// pause drops from the device can still be taken out of the tap.
-	_Atomic uint64_t hist_tw[FD_HIST];
-	_Atomic uint64_t tap_floor; // the tap is readable at least this far (silence fd_drop's restart filled)
 	int rate; // the device rate; set before the stream starts
 
 	// playback: the DAC time (ns) at which the latest callback's buffer
@@ -72,7 +66,6 @@ typedef struct fd_stream {
 	// the first new callback's DAC time, so that the reference keeps one
 	// sample per sample of the device's clock across the restart.
 	int64_t dac_end;
-	unsigned long frames_per_cb; // frames of the latest callback
 	int tap_fill; // set by fd_drop (stream stopped), cleared by the next callback
 
 	// touched by the callback only
@@ -111,7 +104,7 @@ uint64_t fd_drop(fd_stream *s, int64_t now);
 int fd_paused(fd_stream *s);
 double fd_level(fd_stream *s, int64_t now);
 const char *fd_error_text(PaError err);
-uint64_t fd_tap_read(fd_stream *s, int16_t *dst, uint64_t n); // as far as has reached the DAC by now + FD_TAP_AHEAD_NS
+uint64_t fd_tap_read(fd_stream *s, int16_t *dst, uint64_t n);
 void fd_tap_reset(fd_stream *s);
 // fd_hist_read copies up to n of the newest output levels, newest first,
 // into t (ns) and rms; it returns how many are valid.
