@@ -129,18 +129,6 @@ static void play(fd_stream *s, int16_t *out, unsigned long frames, int64_t now, 
 		uint64_t tw = atomic_load_explicit(&s->tap_w, memory_order_relaxed);
 		uint64_t tr = atomic_load_explicit(&s->tap_r, memory_order_acquire);
 		uint64_t room = s->tap_cap - (tw - tr);
-		if (s->tap_fill) {
-			// After fd_drop: the device played silence from the end of the
-			// last buffer before the restart until this one reaches it.
-			s->tap_fill = 0;
-			if (dac > s->dac_end && s->rate > 0) {
-				uint64_t gap = (uint64_t)(dac - s->dac_end) * (uint64_t)s->rate / 1000000000;
-				if (gap > room) gap = room;
-				for (uint64_t i = 0; i < gap; i++) s->tap[(tw + i) % s->tap_cap] = 0;
-				tw += gap;
-				room -= gap;
-			}
-		}
 		uint64_t k = frames < room ? frames : room;
 		for (uint64_t i = 0; i < k; i++) s->tap[(tw + i) % s->tap_cap] = out[i * ch];
 		atomic_store_explicit(&s->tap_w, tw + k, memory_order_release);
@@ -172,7 +160,6 @@ static void play(fd_stream *s, int16_t *out, unsigned long frames, int64_t now, 
 	atomic_store_explicit(&s->hist_n[hw % FD_HIST], (uint32_t)n, memory_order_relaxed);
 	atomic_store_explicit(&s->hist_w, hw + 1, memory_order_release);
 	atomic_store_explicit(&s->dac_delay_ns, dac - now, memory_order_relaxed);
-	if (s->rate > 0) s->dac_end = dac + (int64_t)((uint64_t)frames * 1000000000 / (uint64_t)s->rate);
 }
 
 static int callback_at(fd_stream *s, const void *in, void *out, unsigned long frames,
@@ -263,31 +250,6 @@ void fd_flush(fd_stream *s) {
 
 void fd_pause(fd_stream *s, int paused) {
 	atomic_store_explicit(&s->paused, paused != 0, memory_order_release);
-}
-
-int fd_paused(fd_stream *s) { return atomic_load_explicit(&s->paused, memory_order_acquire); }
-
-uint64_t fd_drop(fd_stream *s, int64_t now) {
-	uint64_t r = atomic_load_explicit(&s->r, memory_order_acquire);
-	uint64_t heard = fd_heard(s, now);
-	if (heard > r || heard == 0) heard = r;
-	// The callbacks whose buffers had not reached the DAC by now played
-	// nothing: none of their samples, no level (the echo gate and the
-	// played position read this history).
-	uint64_t hw = atomic_load_explicit(&s->hist_w, memory_order_acquire);
-	uint64_t n = hw < FD_HIST ? hw : FD_HIST;
-	for (uint64_t i = 0; i < n; i++) {
-		uint64_t k = (hw - 1 - i) % FD_HIST;
-		if (atomic_load_explicit(&s->hist_t[k], memory_order_relaxed) <= now) break;
-		atomic_store_explicit(&s->hist_n[k], 0, memory_order_relaxed);
-		atomic_store_explicit(&s->hist_r0[k], heard, memory_order_relaxed);
-		atomic_store_explicit(&s->hist_rms[k], 0, memory_order_relaxed);
-	}
-	atomic_store_explicit(&s->r, heard, memory_order_release);
-	atomic_fetch_sub_explicit(&s->frames, (int64_t)(r - heard), memory_order_relaxed);
-	s->was_playing = 0;
-	s->tap_fill = 1;
-	return r - heard;
 }
 
 double fd_level(fd_stream *s, int64_t now) {

@@ -61,13 +61,6 @@ typedef struct fd_stream {
 	_Atomic uint32_t hist_n[FD_HIST];
 	int rate; // the device rate; set before the stream starts
 
-	// playback: the DAC time (ns) at which the latest callback's buffer
-	// ends; after fd_drop, the tap is filled with silence from there to
-	// the first new callback's DAC time, so that the reference keeps one
-	// sample per sample of the device's clock across the restart.
-	int64_t dac_end;
-	int tap_fill; // set by fd_drop (stream stopped), cleared by the next callback
-
 	// touched by the callback only
 	int was_playing;
 	uint64_t flush_seen;
@@ -94,14 +87,6 @@ void fd_flush(fd_stream *s);
 // thread (before Pa_StartStream); it returns 0 for other host APIs.
 int fd_realtime(fd_stream *s, int device, int enable);
 void fd_pause(fd_stream *s, int paused);
-// fd_drop, with the stream stopped (no callback running; PortAudio's abort
-// has dropped what the device held), takes back what the device was given
-// but had not played by monotonic time now: the read position goes back to
-// the first sample not heard, those samples count as unplayed, the output
-// history forgets them, and the next callback fills the tap's gap. It
-// returns the samples taken back.
-uint64_t fd_drop(fd_stream *s, int64_t now);
-int fd_paused(fd_stream *s);
 double fd_level(fd_stream *s, int64_t now);
 const char *fd_error_text(PaError err);
 uint64_t fd_tap_read(fd_stream *s, int16_t *dst, uint64_t n);

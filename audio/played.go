@@ -28,8 +28,5 @@ func (sp *Speaker) Played(turn int) time.Duration {
 
 // playedAt is Played at now (monotonicNow's clock).
 func (sp *Speaker) playedAt(turn int, now time.Duration) time.Duration {
-	return sp.turns.Played(turn, sp.c.heardAt(now), sp.rate)
+	return sp.turns.Played(turn, uint64(C.fd_heard(sp.c.s, C.int64_t(now))), sp.rate)
 }
-
-// heardAt is the ring position heard by now (monotonicNow's clock).
-func (c *cstream) heardAt(now time.Duration) uint64 { return uint64(C.fd_heard(c.s, C.int64_t(now))) }

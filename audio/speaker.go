@@ -111,10 +111,6 @@ type Speaker struct {
 	w     *playback.Writer // Write's conversion to the device rate (Write's goroutine)
 	timer *time.Timer      // push's wait for room (Write's goroutine)
 
-	dropping atomic.Bool    // a Pause's dropHeld is under way
-	dropMu   sync.Mutex     // orders drops.Add against Close
-	drops    sync.WaitGroup // Pause's dropHeld goroutines; Close waits for them
-
 	done      chan struct{}
 	closeOnce sync.Once
 	closeErr  error
@@ -259,37 +255,12 @@ func (sp *Speaker) Flush() {
 }
 
 // Pause stops playback at once, keeping what is queued: the next callback,
-// within one Period, plays silence, and what the device already holds (its
-// output latency) is dropped, so the speaker falls silent within a few
-// milliseconds rather than after the latency. Resume goes on from the
-// first sample not heard: the samples the device dropped play again,
-// none lost or repeated, and Played and ReadReference stay true to what
-// the listener heard. Write keeps queueing meanwhile (and waits for room
+// within one Period, plays silence, and Resume goes on from the first
+// sample not played. Write keeps queueing meanwhile (and waits for room
 // when the queue is full). Flush ends a pause, so the next turn's audio
 // plays. Barge-in pauses the speaker while it tells a cough from the user
-// taking the floor (bargein.Config.ResumeAfter). Safe from any goroutine;
-// it does not wait for the device (a goroutine that Close waits for
-// restarts the stream).
-func (sp *Speaker) Pause() {
-	sp.c.pause(true)
-	if !sp.dropping.CompareAndSwap(false, true) {
-		return
-	}
-	sp.dropMu.Lock()
-	if sp.closed() {
-		sp.dropMu.Unlock()
-		sp.dropping.Store(false)
-		return
-	}
-	sp.drops.Add(1)
-	sp.dropMu.Unlock()
-	c := sp.c
-	go func() {
-		defer sp.drops.Done()
-		defer sp.dropping.Store(false)
-		_ = c.dropHeld() // a failed restart is a lost device: Write and Drain report it
-	}()
-}
+// taking the floor (bargein.Config.ResumeAfter). Safe from any goroutine.
+func (sp *Speaker) Pause() { sp.c.pause(true) }
 
 // Resume ends a Pause; it does nothing otherwise. Safe from any goroutine.
 func (sp *Speaker) Resume() { sp.c.pause(false) }
@@ -363,10 +334,7 @@ func (sp *Speaker) Drain(ctx context.Context) error {
 // return ErrClosed. It is idempotent and safe from any goroutine.
 func (sp *Speaker) Close() error {
 	sp.closeOnce.Do(func() {
-		sp.dropMu.Lock()
 		close(sp.done)
-		sp.dropMu.Unlock()
-		sp.drops.Wait()
 		sp.closeErr = sp.c.close()
 	})
 	return sp.closeErr

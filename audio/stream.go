@@ -192,30 +192,6 @@ func (c *cstream) close() error {
 	return nil
 }
 
-// dropHeld stops the stream, which drops what the device holds, takes back
-// what it had been given but not played (fd_drop: the next callback plays
-// from the first sample not heard, the played position and the echo
-// reference stay right), and starts the stream again: a pause that falls
-// silent at once instead of after the output latency. It does nothing
-// unless the stream is open on a device and still paused. It blocks for the
-// restart (a few milliseconds); an error leaves the stream stopped, which
-// lost then reports.
-func (c *cstream) dropHeld() error {
-	paMu.Lock()
-	defer paMu.Unlock()
-	if !c.pa || C.fd_paused(c.s) == 0 {
-		return nil
-	}
-	if err := paError(C.Pa_AbortStream(c.s.pa)); err != nil {
-		return err
-	}
-	C.fd_drop(c.s, C.fd_now_ns())
-	return paError(C.Pa_StartStream(c.s.pa))
-}
-
-// dropAt is fd_drop at now without a device (tests).
-func (c *cstream) dropAt(now time.Duration) int { return int(C.fd_drop(c.s, C.int64_t(now))) }
-
 // active reports whether PortAudio still runs the stream; a stream without a
 // device (tests) counts as active.
 func (c *cstream) active() bool {
