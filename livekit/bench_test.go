@@ -121,23 +121,16 @@ func selfCPU() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// serverCPU reads livekit-server's utime+stime from /proc (clock ticks of
-// 10 ms on Linux).
+// serverCPU is livekit-server's CPU time so far (procCPU); 0 when its pid
+// file cannot be read.
 func serverCPU() time.Duration {
-	pid, err := os.ReadFile("/tmp/fullduplex-livekit/pid")
+	b, err := os.ReadFile("/tmp/fullduplex-livekit/pid")
 	if err != nil {
 		return 0
 	}
-	stat, err := os.ReadFile("/proc/" + strings.TrimSpace(string(pid)) + "/stat")
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
 	if err != nil {
 		return 0
 	}
-	s := string(stat)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
-	if len(f) < 13 {
-		return 0
-	}
-	u, _ := strconv.ParseInt(f[11], 10, 64)
-	k, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(u+k) * 10 * time.Millisecond
+	return procCPU(pid)
 }

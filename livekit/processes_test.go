@@ -357,7 +357,11 @@ func procCPU(pid int) time.Duration {
 		return 0
 	}
 	s := string(stat)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+	end := strings.LastIndexByte(s, ')') // the command name may hold spaces
+	if end < 0 || end+2 > len(s) {
+		return 0
+	}
+	f := strings.Fields(s[end+2:])
 	if len(f) < 13 {
 		return 0
 	}
