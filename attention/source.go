@@ -25,13 +25,15 @@ type Source struct {
 	cfg    Config
 	inputs []Input
 
-	reads   chan read     // from the readers of Run to Next
+	box     *mailbox      // from the readers of Run to Next
 	done    chan struct{} // closed when Run returns
 	runErr  error         // Run's error; written before done is closed
 	started atomic.Bool
 
 	// Next's state, owned by the goroutine calling Next.
 	st      []inputState
+	got     []read // taken from box, handled up to gotAt
+	gotAt   int
 	out     symQueue // ready to be returned
 	events  []fullduplex.StreamEvent
 	preempt bool // a preemption happened in the current handle: call Control.Interrupt
@@ -44,11 +46,13 @@ type Source struct {
 	holders []int // indexes of the inputs holding the floor, in the order they took it
 }
 
-// A read is what one of Run's readers got from its input.
+// A read is what one of Run's readers got from its input, or a transcript
+// of the input.
 type read struct {
-	i   int
-	sym fullduplex.Symbol
-	eof bool
+	i    int // the input
+	slot int // the writer's slot in the mailbox
+	sym  fullduplex.Symbol
+	eof  bool
 }
 
 var _ fullduplex.Source = (*Source)(nil)
@@ -63,7 +67,7 @@ func New(cfg Config, inputs ...Input) (*Source, error) {
 	a := &Source{
 		cfg:    c,
 		inputs: append([]Input(nil), inputs...),
-		reads:  make(chan read, len(inputs)),
+		box:    newMailbox(2 * len(inputs)), // a reader and a transcriber per input
 		done:   make(chan struct{}),
 		st:     make([]inputState, len(inputs)),
 		phrase: normalize(c.Selective.Phrase),
@@ -115,15 +119,8 @@ func (a *Source) readInput(ctx context.Context, i int, in Input, tr *transcriber
 				return fmt.Errorf("attention: input %q: transcriber: %w", in.Name, err)
 			}
 		}
-		r := read{i: i, sym: sym, eof: eof}
-		select {
-		case a.reads <- r: // without a select over two channels while there is room
-		default:
-			select {
-			case a.reads <- r:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
+		if err := a.box.put(ctx, i, read{i: i, slot: i, sym: sym, eof: eof}); err != nil {
+			return err
 		}
 		if eof {
 			return nil
@@ -140,26 +137,24 @@ func (a *Source) Next(ctx context.Context) (fullduplex.Symbol, error) {
 		if s, ok := a.out.pop(); ok {
 			return s, nil
 		}
-		select {
-		case r := <-a.reads: // without a select over three channels while reads wait
-			a.handle(r)
+		if a.gotAt < len(a.got) {
+			a.gotAt++
+			a.handle(a.got[a.gotAt-1])
 			continue
-		default:
+		}
+		if a.take() {
+			continue
 		}
 		select {
-		case r := <-a.reads:
-			a.handle(r)
+		case <-a.box.wake:
 			continue
 		case <-ctx.Done():
 			return fullduplex.Symbol{}, ctx.Err()
 		case <-a.done:
 		}
 		// Run has returned: every reader has finished; take what is left.
-		select {
-		case r := <-a.reads:
-			a.handle(r)
+		if a.take() {
 			continue
-		default:
 		}
 		if a.mix != nil && a.mix.pending() {
 			a.mu.Lock()
@@ -172,6 +167,13 @@ func (a *Source) Next(ctx context.Context) (fullduplex.Symbol, error) {
 		}
 		return fullduplex.Symbol{}, io.EOF
 	}
+}
+
+// take replaces the handled reads with the mailbox's batch; false when
+// the batch was empty.
+func (a *Source) take() bool {
+	a.got, a.gotAt = a.box.take(a.got), 0
+	return len(a.got) > 0
 }
 
 // Stats returns the counters so far.

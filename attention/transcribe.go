@@ -74,10 +74,8 @@ func (a *Source) transcribe(ctx context.Context, i int, name string, t *transcri
 			s.Timestamp = t.last
 		}
 		t.mu.Unlock()
-		select {
-		case a.reads <- read{i: i, sym: s}:
-		case <-ctx.Done():
-			return ctx.Err()
+		if err := a.box.put(ctx, len(a.inputs)+i, read{i: i, slot: len(a.inputs) + i, sym: s}); err != nil {
+			return err
 		}
 	}
 }
