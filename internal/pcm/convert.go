@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"unsafe"
 )
 
 // ErrOddLength is returned when a byte slice of 16-bit PCM has an odd number
@@ -37,10 +38,18 @@ func DecodeInt16(dst []int16, src []byte) ([]int16, error) {
 	n := len(src) / 2
 	dst = grow(dst, n)
 	out := dst[len(dst) : len(dst)+n]
+	if littleEndian {
+		copy(int16Bytes(out), src)
+	} else {
+		decodeInt16Loop(out, src)
+	}
+	return dst[:len(dst)+n], nil
+}
+
+func decodeInt16Loop(out []int16, src []byte) {
 	for i := range out {
 		out[i] = int16(binary.LittleEndian.Uint16(src[2*i:]))
 	}
-	return dst[:len(dst)+n], nil
 }
 
 // EncodeInt16 appends src as 16-bit little-endian PCM to dst.
@@ -48,10 +57,31 @@ func EncodeInt16(dst []byte, src []int16) []byte {
 	n := 2 * len(src)
 	dst = grow(dst, n)
 	out := dst[len(dst) : len(dst)+n]
+	if littleEndian {
+		copy(out, int16Bytes(src))
+	} else {
+		encodeInt16Loop(out, src)
+	}
+	return dst[:len(dst)+n]
+}
+
+func encodeInt16Loop(out []byte, src []int16) {
 	for i, s := range src {
 		binary.LittleEndian.PutUint16(out[2*i:], uint16(s))
 	}
-	return dst[:len(dst)+n]
+}
+
+// littleEndian is whether this machine lays out an int16 as 16-bit
+// little-endian PCM does, so that converting between them is a copy.
+var littleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
+
+// int16Bytes is the memory of x as bytes (viewing int16s as bytes is
+// always aligned; the reverse may not be).
+func int16Bytes(x []int16) []byte {
+	if len(x) == 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(&x[0])), 2*len(x))
 }
 
 // DecodeFloat32 appends the samples of src, 16-bit little-endian PCM, to dst

@@ -27,6 +27,22 @@ func TestDecodeEncodeInt16(t *testing.T) {
 	}
 }
 
+// The copy this machine converts with and the portable loop agree, so
+// the loop that big-endian machines run is tested here too.
+func TestInt16ConversionsMatchThePortableLoop(t *testing.T) {
+	samples := AppendNoise(nil, 0.7, 1001, 3)
+	raw := EncodeInt16(nil, samples)
+	loopRaw := make([]byte, len(raw))
+	encodeInt16Loop(loopRaw, samples)
+	assert.Equal(t, loopRaw, raw)
+	got, err := DecodeInt16(nil, raw)
+	require.NoError(t, err)
+	loop := make([]int16, len(samples))
+	decodeInt16Loop(loop, raw)
+	assert.Equal(t, loop, got)
+	assert.Equal(t, samples, got)
+}
+
 func TestOddLength(t *testing.T) {
 	dst := []int16{7}
 	got, err := DecodeInt16(dst, []byte{1, 2, 3})
