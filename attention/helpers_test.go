@@ -71,7 +71,9 @@ func (s *script) video(b byte, d time.Duration, every time.Duration) *script {
 // order (ties: the lower input first), one symbol at a time: an input's
 // next symbol is handed out only after the previous symbol handed out has
 // been queued for the Source (its input called Next again), so the Source
-// reads them in exactly that order.
+// reads them in exactly that order. An input's end is part of the order
+// too: it is handed out after the input's last symbol, and the next symbol
+// waits until the Source's reader reports the end put (TestMain's hook).
 type sequence struct {
 	mu          sync.Mutex
 	changed     chan struct{}
@@ -79,7 +81,7 @@ type sequence struct {
 	pos         []int
 	order       []int
 	k           int
-	outstanding int // input whose symbol is on its way to the Source; -1: none
+	outstanding int // input whose symbol or end is on its way to the Source; -1: none
 }
 
 func newSequence(scripts ...*script) *sequence {
@@ -105,20 +107,45 @@ func newSequence(scripts ...*script) *sequence {
 	return q
 }
 
-func (q *sequence) source(i int) fd.Source {
-	return fd.SourceFunc(func(ctx context.Context) (fd.Symbol, error) {
-		q.mu.Lock()
-		if q.outstanding == i {
-			q.outstanding = -1
-			close(q.changed)
-			q.changed = make(chan struct{})
-		}
-		for {
+// A sequenceInput is input i of a sequence, as a Source; a pointer, so
+// that TestMain's hook can recognise it.
+type sequenceInput struct {
+	q *sequence
+	i int
+}
+
+func (q *sequence) source(i int) fd.Source { return &sequenceInput{q: q, i: i} }
+
+// release lets the next symbol or end be handed out; q.mu is held.
+func (q *sequence) release() {
+	q.outstanding = -1
+	close(q.changed)
+	q.changed = make(chan struct{})
+}
+
+// ended is called when input i's end was put for the Source.
+func (q *sequence) ended(i int) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.outstanding == i {
+		q.release()
+	}
+}
+
+func (in *sequenceInput) Next(ctx context.Context) (fd.Symbol, error) {
+	q, i := in.q, in.i
+	q.mu.Lock()
+	if q.outstanding == i {
+		q.release()
+	}
+	for {
+		if q.outstanding < 0 {
 			if q.pos[i] >= len(q.syms[i]) {
+				q.outstanding = i
 				q.mu.Unlock()
 				return fd.Symbol{}, io.EOF
 			}
-			if q.outstanding < 0 && q.order[q.k] == i {
+			if q.order[q.k] == i {
 				q.k++
 				q.outstanding = i
 				s := q.syms[i][q.pos[i]]
@@ -126,16 +153,16 @@ func (q *sequence) source(i int) fd.Source {
 				q.mu.Unlock()
 				return s, nil
 			}
-			ch := q.changed
-			q.mu.Unlock()
-			select {
-			case <-ch:
-			case <-ctx.Done():
-				return fd.Symbol{}, ctx.Err()
-			}
-			q.mu.Lock()
 		}
-	})
+		ch := q.changed
+		q.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return fd.Symbol{}, ctx.Err()
+		}
+		q.mu.Lock()
+	}
 }
 
 // inputs returns one Input per script, named by names.

@@ -19,7 +19,7 @@ const slotDepth = 4
 //
 // put is for the slot's one writer at a time; take is for one goroutine
 // (Next's) at a time; the two run concurrently. Memory is bounded: at most
-// slotDepth reads per slot wait in the batch.
+// slotDepth reads per slot wait in the batch, and one more at its end.
 type mailbox struct {
 	wake chan struct{} // holds a token when the batch went non-empty since the last take
 
@@ -44,11 +44,13 @@ func newMailbox(slots int) *mailbox {
 
 // put appends r to the batch from slot, waiting while the slot has
 // slotDepth reads in it; it returns ctx's error if ctx is done first, and
-// r is then not put.
+// r is then not put. A writer's last read (r.eof) never waits: an input's
+// end reaches Next in the order it happened, not after the later reads of
+// other inputs that a full slot would let by.
 func (m *mailbox) put(ctx context.Context, slot int, r read) error {
 	for {
 		m.mu.Lock()
-		if m.pending[slot] < slotDepth {
+		if m.pending[slot] < slotDepth || r.eof {
 			first := len(m.batch) == 0
 			m.batch = append(m.batch, r)
 			m.pending[slot]++

@@ -58,12 +58,14 @@ func TestMailboxBoundsEachWriter(t *testing.T) {
 	}
 	require.ErrorIs(t, m.put(done, 0, read{i: slotDepth}), context.Canceled)
 	require.NoError(t, m.put(done, 1, read{slot: 1}), "another writer's slot is its own")
+	require.NoError(t, m.put(done, 0, read{i: slotDepth, eof: true}), "an end never waits")
 
 	got := m.take(nil)
-	assert.Len(t, got, slotDepth+1)
+	require.Len(t, got, slotDepth+2)
 	for k := range slotDepth {
 		assert.Equal(t, k, got[k].i)
 	}
+	assert.Equal(t, read{i: slotDepth, eof: true}, got[slotDepth+1])
 	require.NoError(t, m.put(done, 0, read{i: slotDepth}), "a take makes room")
 }
 

@@ -123,10 +123,19 @@ func (a *Source) readInput(ctx context.Context, i int, in Input, tr *transcriber
 			return err
 		}
 		if eof {
+			if inputEnded != nil {
+				inputEnded(in.Source)
+			}
 			return nil
 		}
 	}
 }
+
+// inputEnded, when tests set it before any Run, is called with an input's
+// Source once its end is on its way to Next: the one point after a read
+// that a scripted source does not see by itself (it sees the others as
+// its next Next call).
+var inputEnded func(fullduplex.Source)
 
 // Next returns the next symbol the Source attends to. It returns io.EOF
 // once Run has returned nil and everything read has been returned, and

@@ -165,7 +165,7 @@ func TestPreemptInterrupts(t *testing.T) {
 	require.NoError(t, err)
 	got := run(t, a)
 	// The mic speaks on after the alarm's end and takes the floor back.
-	assert.Equal(t, []string{"mic:voice", "alarm/-mic:preempt", "-alarm:ended", "mic:voice", "-mic:ended"}, log.brief())
+	require.Equal(t, []string{"mic:voice", "alarm/-mic:preempt", "-alarm:ended", "mic:voice", "-mic:ended"}, log.brief())
 	assert.Equal(t, attention.ReasonVoice, log.changes[1].Claim)
 	assert.Equal(t, []string{"alarm"}, log.changes[1].Holders)
 	assert.Equal(t, 1, interrupts)
