@@ -240,20 +240,24 @@ func (m *mixer) frame(holders []int, final bool, queued int) (fullduplex.Symbol,
 	if !ready && !final && most < maxLagFrames*m.size {
 		return fullduplex.Symbol{}, false
 	}
-	clear(m.acc)
 	m.key = m.key[:0]
+	first := true
 	for k := range m.in {
 		in := &m.in[k]
 		if len(in.queue) == 0 {
 			continue
 		}
 		n := min(m.size, len(in.queue))
-		pcm.Mix(m.acc[:n], in.queue[:n])
-		rest := copy(in.queue, in.queue[n:])
-		in.queue = in.queue[:rest]
-		if len(m.key) > 0 {
+		if first {
+			// The first input is copied, not added to silence.
+			clear(m.acc[copy(m.acc, in.queue[:n]):])
+			first = false
+		} else {
+			pcm.Mix(m.acc[:n], in.queue[:n])
 			m.key = append(m.key, '+')
 		}
+		rest := copy(in.queue, in.queue[n:])
+		in.queue = in.queue[:rest]
 		m.key = append(m.key, in.name...)
 	}
 	at := m.cursor

@@ -64,6 +64,9 @@ func BenchmarkConvert(b *testing.B) {
 	bench("Int16ToFloat32", func() { fl = Int16ToFloat32(fl[:0], samples) })
 	bench("Float32ToInt16", func() { s = Float32ToInt16(s[:0], floats) })
 	bench("DownmixStereo", func() { s, _ = Downmix(s[:0], stereo, 2) })
+	mixed := make([]int16, n)
+	bench("Mix", func() { Mix(mixed, samples) })
+	bench("Mix/one-at-a-time", func() { mixLoop(mixed, samples) }) // the baseline
 }
 
 func BenchmarkReadWAV(b *testing.B) {

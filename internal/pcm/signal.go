@@ -43,16 +43,6 @@ func AppendSilence(dst []int16, n int) []int16 {
 	return append(dst, make([]int16, n)...)
 }
 
-// Mix adds src into dst sample by sample, clipping, over the shorter of the
-// two lengths, and returns dst.
-func Mix(dst, src []int16) []int16 {
-	for i := range min(len(dst), len(src)) {
-		v := int32(dst[i]) + int32(src[i])
-		dst[i] = int16(max(math.MinInt16, min(math.MaxInt16, v)))
-	}
-	return dst
-}
-
 // DBToAmplitude converts a level in dB relative to full scale to a linear
 // amplitude (0 dB is 1.0).
 func DBToAmplitude(db float64) float64 { return math.Pow(10, db/20) }
