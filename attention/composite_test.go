@@ -352,6 +352,43 @@ func TestCompositeLifecycle(t *testing.T) {
 	}
 }
 
+// stopsLate is a member whose Receive, once it fails, returns only when
+// released: a stream still winding down when its context ends.
+type stopsLate struct {
+	*fullduplextest.FakeStream
+	failed  sync.Once
+	stopped chan struct{} // closed when Receive failed
+	release chan struct{}
+}
+
+func (s *stopsLate) Receive(ctx context.Context) (fd.StreamItem, error) {
+	ev, err := s.FakeStream.Receive(ctx)
+	if err != nil {
+		s.failed.Do(func() { close(s.stopped) })
+		<-s.release
+	}
+	return ev, err
+}
+
+// Close returns only after the members' readers have: no goroutine of the
+// stream outlives it.
+func TestCompositeCloseWaitsForItsReaders(t *testing.T) {
+	m := &stopsLate{FakeStream: fullduplextest.NewFakeStream(), stopped: make(chan struct{}), release: make(chan struct{})}
+	c, err := attention.NewComposite(attention.CompositeConfig{Members: []attention.Member{{Name: "a", Stream: m}}})
+	require.NoError(t, err)
+	require.NoError(t, c.Connect(t.Context()))
+	closed := make(chan error, 1)
+	go func() { closed <- c.Close() }()
+	<-m.stopped
+	select {
+	case <-closed:
+		t.Fatal("Close returned while a member's reader was still in Receive")
+	default:
+	}
+	close(m.release)
+	require.NoError(t, <-closed)
+}
+
 // A member that hears gets the audio but not the app's transcripts; both
 // enter the context carried over.
 func TestHearsSkipsTranscripts(t *testing.T) {

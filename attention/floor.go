@@ -66,7 +66,7 @@ func (a *Source) handleLocked(r read) {
 	}
 	holder := a.isHolder(r.i)
 	if !holder && !in.Ambient && claim == "" && a.cfg.Selective.Relevance != nil && a.cfg.Selective.Relevance(in.Name, s) {
-		claim, active = ReasonRelevance, true
+		claim = ReasonRelevance
 	}
 	if active && holder {
 		st.lastActive = now

@@ -49,7 +49,8 @@ type Selective struct {
 	// as Live models send it. Default "": voice claims.
 	Phrase string
 	// Relevance, when set, is asked about each symbol of an input that
-	// does not hold the floor; true claims the floor for it. It is called
+	// does not hold the floor and is not Ambient (an ambient input never
+	// claims); true claims the floor for it. It is called
 	// from the goroutine calling Next, must return quickly and must not
 	// call the Source. Default nil.
 	Relevance func(input string, s fullduplex.Symbol) bool

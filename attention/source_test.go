@@ -223,6 +223,17 @@ func TestTextAndRelevance(t *testing.T) {
 	assert.Equal(t, []string{"door:relevance", "-door:ended"}, log2.brief())
 	assert.Len(t, got2, 2)
 	assert.EqualValues(t, 2, a2.Stats().Unattended.Video)
+
+	// An ambient input never claims, so Relevance is not asked about it.
+	cam := (&script{}).video(9, 100*ms, 50*ms)
+	q3 := newSequence(cam)
+	asked := 0
+	ins := q3.inputs("cam")
+	ins[0].Ambient = true
+	a3, err := attention.New(attention.Config{Selective: attention.Selective{Relevance: func(string, fd.Symbol) bool { asked++; return true }}}, ins...)
+	require.NoError(t, err)
+	assert.Len(t, run(t, a3), 2, "an ambient input passes without the floor")
+	assert.Zero(t, asked)
 }
 
 // Divided: two speakers hold the floor at once, each symbol labelled; a
@@ -241,6 +252,23 @@ func TestDividedLabels(t *testing.T) {
 	assert.NotEmpty(t, per["y"])
 	assert.Empty(t, per["z"])
 	checkAccounting(t, a, x, y, z)
+}
+
+// A preempting input takes the floor from the holder of lowest priority;
+// of equals, from the latest to take it.
+func TestPreemptTakesFromTheLatestOfEquals(t *testing.T) {
+	x := (&script{}).silence(100 * ms).speech(800 * ms)
+	y := (&script{}).silence(200 * ms).speech(700 * ms)
+	alarm := (&script{}).silence(500 * ms).speech(200 * ms)
+	q := newSequence(x, y, alarm)
+	log := &floorLog{}
+	ins := q.inputs("x", "y", "alarm")
+	ins[2].Priority = 10
+	a, err := attention.New(attention.Config{OnEvent: log.on, Divided: attention.Divided{Max: 2}}, ins...)
+	require.NoError(t, err)
+	run(t, a)
+	require.GreaterOrEqual(t, len(log.brief()), 3)
+	assert.Equal(t, []string{"x:voice", "y:voice", "alarm/-y:preempt"}, log.brief()[:3])
 }
 
 // Divided with Mix: the holders' audio becomes one mono stream at the mix
@@ -290,7 +318,7 @@ func TestBudgets(t *testing.T) {
 	assert.NotZero(t, st.Unchanged.Video)
 	checkAccounting(t, a, cam)
 
-	mic := (&script{}).silence(300 * ms).speech(300 * ms).silence(1000 * ms)
+	mic := (&script{}).silence(300 * ms).speech(300 * ms).silence(60 * ms).speech(240 * ms).silence(1000 * ms)
 	q2 := newSequence(mic)
 	a2, err := attention.New(attention.Config{Budget: attention.Budget{DropSilence: true}}, q2.inputs("mic")...)
 	require.NoError(t, err)
@@ -299,7 +327,9 @@ func TestBudgets(t *testing.T) {
 	assert.NotZero(t, st2.Silence.Audio)
 	assert.EqualValues(t, len(got2), st2.Passed.Audio)
 	// speech and the detector's hangover pass; the silence after does not
-	assert.Less(t, len(got2), 1300/20)
+	assert.Less(t, len(got2), 1600/20)
+	speech := stamps(mic, t0.Add(300*ms), t0.Add(900*ms))
+	assert.Subset(t, bySource(got2)["mic"], speech, "all of the speech passes, and the pause within it")
 	checkAccounting(t, a2, mic)
 }
 
