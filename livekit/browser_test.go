@@ -6,13 +6,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/fullduplex-go/fullduplex/internal/browsertest"
 	"github.com/fullduplex-go/fullduplex/internal/pcm"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -44,22 +44,6 @@ func clientJS(t testing.TB) []byte {
 		t.Skipf("no livekit-client bundle at %s: run .ci/fetch-livekit-client.sh: %v", p, err)
 	}
 	return js
-}
-
-// chromium finds the browser, failing in CI (which installs it, see
-// .ci/packages.txt) and skipping elsewhere.
-func chromium(t testing.TB) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("chromium not found on PATH: CI installs it from .ci/packages.txt")
-	}
-	t.Skip("chromium not found on PATH (apt-get install chromium): skipping the browser test")
-	return ""
 }
 
 // browserPage is a LiveKit web client: livekit-client joins the room with
@@ -125,7 +109,7 @@ const s = window.fullduplex = {status: 'starting', errors: [], captions: [], mic
 func TestBrowserCaller(t *testing.T) {
 	url := serverURL(t)
 	js := clientJS(t)
-	browserBin := chromium(t)
+	browserBin := browsertest.Chromium(t)
 	bin := buildAgent(t)
 	agent := agentName(t)
 	proc := startAgentProcess(t, bin, "agent", url, agent, 2)

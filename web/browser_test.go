@@ -7,7 +7,6 @@ import (
 	"image/jpeg"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -20,24 +19,9 @@ import (
 	"github.com/fullduplex-go/fullduplex"
 	"github.com/fullduplex-go/fullduplex/gemini"
 	"github.com/fullduplex-go/fullduplex/gemini/geminitest"
+	"github.com/fullduplex-go/fullduplex/internal/browsertest"
 	"github.com/fullduplex-go/fullduplex/web"
 )
-
-// chromium finds the browser, or fails in CI (which installs it, see
-// .ci/packages.txt) and skips elsewhere.
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("chromium not found on PATH: CI installs it from .ci/packages.txt")
-	}
-	t.Skip("chromium not found on PATH (apt-get install chromium): skipping the browser test")
-	return ""
-}
 
 // artifact writes data to the test artifacts directory ($ARTIFACTS, else
 // the system's temporary directory) and returns its path.
@@ -61,7 +45,7 @@ func browser(t *testing.T, ctx context.Context, wav string, allow bool) (context
 	abs, err := filepath.Abs(wav)
 	require.NoError(t, err)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium(t)),
+		chromedp.ExecPath(browsertest.Chromium(t)),
 		chromedp.NoSandbox,
 		chromedp.Flag("use-fake-device-for-media-stream", true),
 		chromedp.Flag("use-file-for-fake-audio-capture", abs+"%noloop"),
