@@ -19,6 +19,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// callerConnectTimeout bounds a test caller's join, as Config.ConnectTimeout
+// bounds an agent's by default.
+const callerConnectTimeout = 30 * time.Second
+
 // serverURL returns the URL of the livekit-server the tests run against
 // ($LIVEKIT_URL, default DefaultURL), skipping the test when none answers
 // outside CI (.ci/start-livekit.sh starts one; CI always does).
@@ -121,9 +125,13 @@ func joinCallerWith(t testing.TB, url, room, identity string, agents ...string) 
 		c.mu.Unlock()
 		c.notify()
 	}))
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	// The agents' bound (Config.ConnectTimeout), not the SDK's 5 s: with
+	// 20 rooms joining under -race on 2 loaded cores, a caller's
+	// subscriber transport took over 5 s to connect (TestWorkerProcesses).
+	ctx, cancel := context.WithTimeout(context.Background(), callerConnectTimeout)
 	defer cancel()
-	require.NoError(t, c.room.JoinWithContextAndToken(ctx, url, token(t, room, identity, agents...), lksdk.WithLogger(quietLogger())))
+	require.NoError(t, c.room.JoinWithContextAndToken(ctx, url, token(t, room, identity, agents...),
+		lksdk.WithLogger(quietLogger()), lksdk.WithConnectTimeout(callerConnectTimeout)))
 	tr, err := media.NewPCMLocalTrack(callerRate, 1, quietLogger())
 	require.NoError(t, err)
 	c.track = tr

@@ -175,7 +175,8 @@ func testAgentProgram(t *testing.T, backend string) {
 	cb.OnLocalTrackSubscribed = func(*lksdk.LocalTrackPublication, *lksdk.LocalParticipant) { once.Do(func() { close(subscribed) }) }
 	caller := lksdk.NewRoom(cb)
 	// The worker registers asynchronously: the dispatch waits for it.
-	require.NoError(t, caller.JoinWithContextAndToken(ctx, url, string(bytes.TrimSpace(tok.Bytes()))))
+	// 30 s like an agent's join, not the SDK's 5 s: a loaded machine can need more.
+	require.NoError(t, caller.JoinWithContextAndToken(ctx, url, string(bytes.TrimSpace(tok.Bytes())), lksdk.WithConnectTimeout(30*time.Second)))
 	mic, err := media.NewPCMLocalTrack(16000, 1, quiet)
 	require.NoError(t, err)
 	_, err = caller.LocalParticipant.PublishTrack(mic, &lksdk.TrackPublicationOptions{Name: "mic"})
