@@ -36,14 +36,30 @@ func reportDist(b *testing.B, name string, ds []time.Duration, period time.Durat
 // audio already handed to PulseAudio and the monitor's recording path).
 //
 //	go test -run '^$' -bench FlushLatency -benchtime 50x ./audio
-func BenchmarkFlushLatency(b *testing.B) {
+func BenchmarkFlushLatency(b *testing.B) { benchFlush(b, SpeakerConfig{}) }
+
+// BenchmarkFlushLatencyByOutputLatency is BenchmarkFlushLatency at several
+// suggested output latencies, with the device's underflows per minute of
+// tone played: what a lower latency gains at barge-in, and what it costs on
+// a loaded machine.
+//
+//	go test -run '^$' -bench FlushLatencyByOutputLatency -benchtime 20x ./audio
+func BenchmarkFlushLatencyByOutputLatency(b *testing.B) {
+	for _, l := range []time.Duration{20 * time.Millisecond, 40 * time.Millisecond, DefaultOutputLatency} {
+		b.Run("latency="+l.String(), func(b *testing.B) { benchFlush(b, SpeakerConfig{Latency: l}) })
+	}
+}
+
+func benchFlush(b *testing.B, cfg SpeakerConfig) {
 	requireRig(b)
 	rec := record(b, "speaker.monitor", 16000)
-	sp, err := OpenSpeaker(SpeakerConfig{})
+	sp, err := OpenSpeaker(cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer sp.Close()
+	underflows := sp.Stats().DeviceUnderflows
+	began := time.Now()
 	ctx := context.Background()
 	tone := toneSymbols(440, 0.5, 24000, 600*time.Millisecond)
 	var toCallback, toMonitor []time.Duration
@@ -77,6 +93,7 @@ func BenchmarkFlushLatency(b *testing.B) {
 	b.StopTimer()
 	reportDist(b, "flush-to-silent-callback", toCallback, sp.Period())
 	reportDist(b, "flush-to-monitor-silence", toMonitor, sp.Period())
+	b.ReportMetric(float64(sp.Stats().DeviceUnderflows-underflows)/time.Since(began).Minutes(), "underflows/min")
 }
 
 // silenceOnset finds when, after t, the recording fell silent for good

@@ -293,12 +293,15 @@ func BenchmarkBargeInOnTheRig(b *testing.B) {
 				if o.interrupted && o.silence > 0 && o.cutDB < -50 {
 					interrupts++
 					silences = append(silences, float64(o.silence.Milliseconds()))
+				} else {
+					b.Logf("the user did not interrupt: %+v", o)
 				}
 				if sc.loop > 0 {
 					e := runScenario(b, sc)
 					falseRuns++
 					if e.interrupted || e.played < e.want*8/10 {
 						falses++
+						b.Logf("the echo alone cut the answer: %+v", e)
 					}
 					falsePauses += int(e.barge.Resumes)
 				}
@@ -309,6 +312,7 @@ func BenchmarkBargeInOnTheRig(b *testing.B) {
 					coughRuns++
 					if o.interrupted || o.played < o.want*8/10 {
 						coughsLost++
+						b.Logf("a cough cut the answer: %+v", o)
 					}
 				}
 			}
