@@ -40,8 +40,9 @@ func BenchmarkFlushLatency(b *testing.B) { benchFlush(b, SpeakerConfig{}) }
 
 // BenchmarkFlushLatencyByOutputLatency is BenchmarkFlushLatency at several
 // suggested output latencies, with the device's underflows per minute of
-// tone played: what a lower latency gains at barge-in, and what it costs on
-// a loaded machine.
+// the run (playing, flushing and waiting for the monitor to fall silent):
+// what a lower latency gains at barge-in, and what it costs on a loaded
+// machine.
 //
 //	go test -run '^$' -bench FlushLatencyByOutputLatency -benchtime 20x ./audio
 func BenchmarkFlushLatencyByOutputLatency(b *testing.B) {
