@@ -201,6 +201,12 @@ type Canceller struct {
 	erleWarm    bool          // the estimate has been published since the latest (re)alignment
 	leak        int           // consecutive frames far below the estimate: echo leaking, or the user
 	echoLeak    int           // of them, consecutive ones that resemble the reference: echo leaking
+	leakDue     bool          // leak has just reached leakFrames: estimate the delay now
+	leakCut     bool          // the estimate was cut for leaking echo and has not recovered since
+	leakFrom    float64       // the estimate before the run of frames that cut it
+	leakCutAt   int64         // mic index of the frame that cut it
+	leakCheck   bool          // a delay estimate over a window after the cut is to check it
+	leakTrust   int64         // mic index before which frames that resemble the reference count as the user
 	pathGain    float64       // smoothed echo path gain (microphone level less reference level), dB
 	pathActive  time.Duration // of frames the path gain was learned from
 	echoLeaks   atomic.Int64  // frames far below the estimate that resemble the reference
@@ -217,19 +223,20 @@ var _ fullduplex.Source = (*Canceller)(nil)
 
 // Alignment constants.
 const (
-	staleAfter    = 60 * time.Millisecond  // a first symbol captured longer ago is passed on unprocessed
-	alignMargin   = 10 * time.Millisecond  // the echo sits this far into the filter
-	estWindow     = 256 * time.Millisecond // of microphone audio per delay estimate
-	estWindowFast = 128 * time.Millisecond // while held: less, to resume sooner
-	estSureCorr   = 0.9                    // while held, one estimate this good is enough
-	estSmallMove  = 5 * time.Millisecond   // a move this small re-aligns without holding
-	leakFrames    = 3                      // frames far below the reduction estimate that trigger an estimate
-	estEvery      = 250 * time.Millisecond // between estimates once aligned
-	estEveryFast  = 50 * time.Millisecond  // between estimates while unaligned or held
-	estMinCorr    = 0.5                    // correlation an estimate needs to count
-	estMinRefDB   = -50.0                  // the far end must be this loud in the window
-	estTolerance  = 2                      // samples: estimates this close agree
-	histKeep      = 2500 * time.Millisecond
+	staleAfter      = 60 * time.Millisecond  // a first symbol captured longer ago is passed on unprocessed
+	alignMargin     = 10 * time.Millisecond  // the echo sits this far into the filter
+	estWindow       = 256 * time.Millisecond // of microphone audio per delay estimate
+	estWindowFast   = 128 * time.Millisecond // while held: less, to resume sooner
+	estSureCorr     = 0.9                    // while held, one estimate this good is enough
+	estSmallMove    = 5 * time.Millisecond   // a move this small re-aligns without holding
+	leakFrames      = 3                      // frames far below the reduction estimate that trigger an estimate
+	estEvery        = 250 * time.Millisecond // between estimates once aligned
+	estEveryFast    = 50 * time.Millisecond  // between estimates while unaligned or held
+	leakCheckWindow = 64 * time.Millisecond  // of microphone audio after a cut for leaking echo that checks it
+	estMinCorr      = 0.5                    // correlation an estimate needs to count
+	estMinRefDB     = -50.0                  // the far end must be this loud in the window
+	estTolerance    = 2                      // samples: estimates this close agree
+	histKeep        = 2500 * time.Millisecond
 )
 
 // New returns a Canceller over src with the far end read from ref.
@@ -453,6 +460,7 @@ func (c *Canceller) restartReduction() {
 	c.erleQuick = c.erleQuick || c.erleWarm
 	c.erleWarm = false
 	c.erleInst, c.erleActive = 0, 0
+	c.leakCut, c.leakCheck, c.leakTrust = false, false, 0
 	c.publishReduction(0)
 }
 
@@ -520,9 +528,10 @@ func (c *Canceller) process(rec []int16) {
 	}
 	// While the echo leaks, re-measure often: it may have moved (with no
 	// glitch reported, e.g. a few milliseconds inside the sound server).
-	urgent := c.leak == leakFrames || c.echoLeak > leakFrames && c.sinceEst >= c.samples(estEveryFast)
+	// And check a cut for leaking echo as soon as a window after it allows.
+	urgent := c.leakDue || c.leakCheckDue() || c.echoLeak > leakFrames && c.sinceEst >= c.samples(estEveryFast)
 	if c.sinceEst >= c.samples(every) || urgent {
-		c.sinceEst = 0
+		c.sinceEst, c.leakDue = 0, false
 		c.estimate(urgent)
 	}
 }
@@ -533,6 +542,11 @@ func (c *Canceller) estimate(urgent bool) {
 	w := c.samples(estWindow)
 	if c.hold || urgent {
 		w = c.samples(estWindowFast)
+	}
+	check := c.leakCheckDue() // once
+	if check {
+		w = c.samples(leakCheckWindow)
+		c.leakCheck = false
 	}
 	if len(c.micHist) < w {
 		return
@@ -556,7 +570,15 @@ func (c *Canceller) estimate(urgent bool) {
 		return
 	}
 	d, corr, ok := estimateDelay(mic, micAt, c.refHist, c.refAt, center-span, center+span/2, max(1, c.rate/1000), &c.scratch)
-	if !ok || corr < estMinCorr {
+	if !ok {
+		return
+	}
+	if check && !c.hold && corr < estSureCorr {
+		// Since the cut, the microphone has heard more than the echo
+		// alone, moved or not: what passed the filter was another sound.
+		c.undoLeakCut()
+	}
+	if corr < estMinCorr {
 		return
 	}
 	near := func(a, b int64) bool { return a-b <= estTolerance && b-a <= estTolerance }
@@ -632,6 +654,7 @@ const (
 	pathWarmUp      = 300 * time.Millisecond // of frames before the path gain counts
 	leakWindow      = 40 * time.Millisecond  // of output compared with the reference when it stays far below the estimate
 	leakMinCorr     = 0.5                    // correlation with the reference that makes it the echo, not the user
+	leakTrustFor    = time.Second            // after a cut the filter proved wrong, how long such frames count as the user
 )
 
 // trackReduction updates the echo reduction estimate from one frame's
@@ -664,11 +687,22 @@ func (c *Canceller) trackReduction(refDB, inDB, outDB float64, echoCorr func() f
 	if c.erleQuick {
 		tau, warmUp = erleQuickTau, erleQuickWarmUp
 	}
+	if c.leakCut && inst >= c.leakFrom-erleDrop {
+		c.undoLeakCut() // the filter removes as much as it did before the cut
+	}
 	echoOnly := true // the frame is the echo alone, as far as is known
 	leaking := false // echo the filter did not remove
 	if c.erleWarm && inst < c.erleInst-erleDrop {
 		c.leak++
-		if echoCorr() >= leakMinCorr {
+		if c.leak == 1 && !c.leakCut {
+			c.leakFrom = c.erleInst
+		}
+		c.leakDue = c.leak == leakFrames
+		alike, trusted := echoCorr() >= leakMinCorr, c.micN < c.leakTrust
+		if trusted && !alike {
+			c.trustFilter() // the user still talking
+		}
+		if alike && !trusted {
 			c.echoLeaks.Add(1)
 			c.echoLeak++
 			tau, leaking = erleQuickTau, true
@@ -698,6 +732,9 @@ func (c *Canceller) trackReduction(refDB, inDB, outDB float64, echoCorr func() f
 		}
 	}
 	c.erleInst += (inst - c.erleInst) * (1 - math.Exp(-dur.Seconds()/tau.Seconds()))
+	if leaking && !c.leakCut {
+		c.leakCut, c.leakCutAt, c.leakCheck = true, c.micN, true
+	}
 	if leaking && c.leak >= leakFrames {
 		// The echo has passed the filter frame after frame: claim no
 		// more than it removes now.
@@ -708,6 +745,31 @@ func (c *Canceller) trackReduction(refDB, inDB, outDB float64, echoCorr func() f
 		c.erleWarm, c.erleQuick = true, false
 		c.publishReduction(c.erleInst)
 	}
+}
+
+// undoLeakCut restores the estimate a run of frames far below it cut for
+// leaking echo, once the filter has shown that the echo did not leak: what
+// passed it was a voice over the echo that happened to resemble the model's
+// for a few frames (a user in the model's own synthetic voice does, often).
+// For leakTrustFor after, frames that resemble the reference count as the
+// user too.
+func (c *Canceller) undoLeakCut() {
+	c.erleInst = max(c.erleInst, c.leakFrom)
+	c.leakCut, c.leakCheck = false, false
+	c.trustFilter()
+	if c.erleWarm {
+		c.publishReduction(c.erleInst)
+	}
+}
+
+// trustFilter makes frames that resemble the reference count as the user
+// for leakTrustFor.
+func (c *Canceller) trustFilter() { c.leakTrust = c.micN + int64(c.samples(leakTrustFor)) }
+
+// leakCheckDue tells whether a cut for leaking echo awaits its check: a
+// delay estimate over leakCheckWindow of microphone audio wholly after it.
+func (c *Canceller) leakCheckDue() bool {
+	return c.leakCheck && c.micN-c.leakCutAt >= int64(c.samples(leakCheckWindow))
 }
 
 func (c *Canceller) publishReduction(db float64) { c.erle.Store(math.Float64bits(db)) }

@@ -86,8 +86,12 @@ func (u *userOver) Next(ctx context.Context) (fullduplex.Symbol, error) {
 
 // The user talking over the converged canceller at the echo's own level
 // (the microphone 3 dB over the echo alone, as two equal voices add):
-// their voice passes the filter but does not resemble the reference, so
-// the claim holds and the barge-in gate stays open for them.
+// their voice passes the filter but is not the echo, so the claim holds
+// and the barge-in gate stays open for them. The user here is the model's
+// own synthetic voice, whose vowels resemble the model's: at about half of
+// the moments they can start at, a few 40 ms windows of them correlate
+// with the answer as leaking echo does (this made the rig's barge-in test
+// fail about 1 run in 2). Each of 30 starts, 100 ms apart, must hold.
 func TestClaimHoldsForTheUserAtTheEchosLevel(t *testing.T) {
 	hello := load(t, "hello.wav")
 	var far []int16
@@ -95,31 +99,34 @@ func TestClaimHoldsForTheUserAtTheEchosLevel(t *testing.T) {
 		far = append(far, hello...)
 	}
 	user := load(t, "interrupt.wav")
-	r := &glitchyRoom{far: far, delay: 800, gain: 0.5, gapAt: -1}
 	echoDB := pcm.DBFS(hello) + pcm.AmplitudeToDB(0.5)
 	g := math.Pow(10, (echoDB-pcm.DBFS(user))/20)
 	voice := make([]int16, len(user))
 	for i, v := range user {
 		voice[i] = pcm.FloatToInt16(float32(g * float64(v) / 32768))
 	}
-	u := &userOver{glitchyRoom: r, voice: voice, from: 16000 * 4}
-	c, err := New(u, r, Config{})
-	require.NoError(t, err)
-	defer c.Close()
-	var claims []float64 // per 20 ms, while the user's voice is loud
-	for {
-		_, err := c.Next(context.Background())
-		if err == io.EOF {
-			break
-		}
+	for from := 16000 * 4; from < 16000*7; from += 1600 {
+		r := &glitchyRoom{far: far, delay: 800, gain: 0.5, gapAt: -1}
+		u := &userOver{glitchyRoom: r, voice: voice, from: from}
+		c, err := New(u, r, Config{})
 		require.NoError(t, err)
-		k := u.n - 320 - u.from
-		if k >= 0 && k+320 <= len(voice) && pcm.DBFS(voice[k:k+320]) > echoDB-10 {
-			claims = append(claims, c.EchoReductionDB())
+		var claims []float64 // per 20 ms, while the user's voice is loud
+		for {
+			_, err := c.Next(context.Background())
+			if err == io.EOF {
+				break
+			}
+			require.NoError(t, err)
+			k := u.n - 320 - u.from
+			if k >= 0 && k+320 <= len(voice) && pcm.DBFS(voice[k:k+320]) > echoDB-10 {
+				claims = append(claims, c.EchoReductionDB())
+			}
 		}
+		c.Close()
+		require.NotEmpty(t, claims)
+		sort.Float64s(claims)
+		assert.Greater(t, claims[len(claims)/10], 15.0,
+			"the user from %d ms: the claim holds while they talk (10th percentile; min %.1f, median %.1f dB); %+v",
+			from/16, claims[0], claims[len(claims)/2], c.Stats())
 	}
-	require.NotEmpty(t, claims)
-	sort.Float64s(claims)
-	t.Logf("claims while the user talks: min %.1f, median %.1f dB; %+v", claims[0], claims[len(claims)/2], c.Stats())
-	assert.Greater(t, claims[len(claims)/10], 15.0, "the claim holds while the user talks (10th percentile)")
 }
