@@ -668,12 +668,18 @@ const (
 // glitch reported: a few milliseconds inside the sound server, seen on the
 // rig). The two are told apart by what passed: echoCorr, the correlation
 // of the latest output with the reference near the echo's delay. Echo
-// correlates (0.5 or more): the estimate moves fast (50 ms), and after 3
-// such frames in a row drops to what the frame achieves, so the gate
+// correlates (0.5 or more): the estimate moves fast (50 ms), and from the
+// third frame far below it drops to what the frame achieves, so the gate
 // closes on the leaking echo; the user's voice does not, and moves it only
 // slowly (3 s), so the gate does not close on a user who barges in. A
 // misaligned reference is also caught by the delay estimate, which reports
 // 0 until the delay is confirmed.
+//
+// A user's vowel can correlate with the model's voice too (in the same
+// synthetic voice, during about half of the utterances tried), so such a
+// cut is provisional: it is undone (undoLeakCut) as soon as a frame shows
+// the filter removing as much as before the cut, or the delay estimate
+// over leakCheckWindow after it hears more than the echo alone.
 //
 // The echo path gain (microphone level less reference level, for
 // Stats.EchoPathGainDB) is learned from the frames that hold only echo.
