@@ -76,6 +76,23 @@ func (l *lineLog) rooms(prefix string) []string {
 	return rs
 }
 
+// about returns what the worker processes wrote about room, each line
+// prefixed with its process's name ("none" when they wrote nothing).
+func about(room string, procs []*agentProcess) string {
+	var b strings.Builder
+	for _, p := range procs {
+		for _, line := range strings.Split(p.log.String(), "\n") {
+			if strings.Contains(line, strconv.Quote(room)) {
+				fmt.Fprintf(&b, "  %s: %s\n", p.name, line)
+			}
+		}
+	}
+	if b.Len() == 0 {
+		return "  none"
+	}
+	return b.String()
+}
+
 // An agentProcess is examples/livekit-agent running as its own OS
 // process, a worker of its own registered with the server.
 type agentProcess struct {
@@ -189,7 +206,8 @@ func TestWorkerProcesses(t *testing.T) {
 			select {
 			case <-cv.c.subd:
 			case <-ctx.Done():
-				talked <- fmt.Errorf("room %s: the agent never subscribed to the caller", cv.room)
+				talked <- fmt.Errorf("room %s: the agent never subscribed to the caller; the workers on it:\n%s",
+					cv.room, about(cv.room, procs))
 				return
 			}
 			cv.sayAt = time.Now()

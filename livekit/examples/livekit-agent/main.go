@@ -89,17 +89,18 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	w := livekit.NewWorker(livekit.WorkerConfig{
 		URL: o.url, AgentName: o.agentName, MaxJobs: o.maxJobs,
 		Room: livekit.Config{Listen: listen},
+		// Every job that failed, joining its room included.
+		OnJobEnd: func(room string, err error) {
+			if err != nil {
+				fmt.Fprintf(stderr, "job in room %q failed: %v\n", room, err)
+			}
+		},
 	}, func(ctx context.Context, room *livekit.Room) error {
 		fmt.Fprintf(stderr, "joined room %q\n", room.Name())
 		stream := newStream()
 		defer stream.Close()
-		err := room.Run(ctx, fullduplex.NewDuplexSession(stream))
-		if err != nil {
-			fmt.Fprintf(stderr, "left room %q: %v\n", room.Name(), err)
-		} else {
-			fmt.Fprintf(stderr, "left room %q\n", room.Name())
-		}
-		return err
+		defer fmt.Fprintf(stderr, "left room %q\n", room.Name())
+		return room.Run(ctx, fullduplex.NewDuplexSession(stream))
 	})
 	fmt.Fprintf(stderr, "Serving agent %q (up to %d rooms); SIGTERM drains, Ctrl-C stops.\n", o.agentName, o.maxJobs)
 	ran := make(chan struct{})
