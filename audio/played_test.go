@@ -160,6 +160,6 @@ func TestSpeakerPlayedTracksTheDevice(t *testing.T) {
 
 	heard := time.Duration(len(loud(rec.Samples(), 16000))) * time.Second / 16000
 	margin := period + 20*time.Millisecond // a callback period, and 10 ms windows at both ends
-	assert.InDelta(t, float64(heard), float64(final), float64(margin), "Played after the flush is what the monitor heard")
+	assert.InDelta(t, float64(heard), float64(final), float64(margin), "Played after the flush is what the monitor heard; speaker %+v", sp.Stats())
 	t.Logf("device %q at %d Hz, delay %v: Played %v, monitor heard %v", sp.Device().Name, sp.DeviceRate(), sp.outputDelay(), final, heard)
 }
